@@ -1,0 +1,102 @@
+package dev.prtelemetry.schemas.json;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+
+/**
+ * Formats an IEEE-754 double exactly as ECMAScript's {@code Number.prototype.toString}
+ * does (ECMA-262 §6.1.6.1.20), which is what RFC 8785 §3.2.2.3 requires: the shortest
+ * decimal that reads back as the same double, the closest such one when several have
+ * that length (ties to even), and the ECMAScript choice between plain and exponent form.
+ *
+ * <p>Java 17's {@code Double.toString} is not always shortest (JDK-4511638), so the
+ * digits are found with exact {@link BigDecimal} arithmetic instead.
+ */
+public final class EcmaNumbers {
+    private static final double TWO_POW_53 = 9007199254740992d;
+
+    private static final RoundingMode[] ROUNDINGS = {RoundingMode.HALF_EVEN, RoundingMode.FLOOR, RoundingMode.CEILING};
+
+    private EcmaNumbers() {
+    }
+
+    /** The ECMAScript string for {@code value}; NaN and infinities are refused. */
+    public static String format(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            throw new CanonicalizationException("number " + value + " cannot be represented in JSON (RFC 8785 §3.2.2.3)");
+        }
+        if (value == 0) {
+            return "0"; // both +0 and -0
+        }
+        // Integers below 2^53 are their own shortest form and the common case (seq, exit codes, counts).
+        if (Math.abs(value) < TWO_POW_53 && value == Math.rint(value) && Math.abs(value) < 1e21) {
+            return Long.toString((long) value);
+        }
+        BigDecimal digits = shortestDigits(Math.abs(value));
+        return (value < 0 ? "-" : "") + layout(digits);
+    }
+
+    /** The shortest round-tripping decimal for a positive finite double, trailing zeros stripped. */
+    static BigDecimal shortestDigits(double v) {
+        BigDecimal exact = new BigDecimal(v);
+        // For a normal double, any decimal of at most 15 significant digits that reads back
+        // as v is the 15-digit rounding of v (the round-trip interval, at most 2^-53·v each
+        // side, is narrower than half the 15-digit grid spacing), so the search can start
+        // at 15 digits. Subnormals have wider intervals relative to their value: search all.
+        int first = v >= Double.MIN_NORMAL ? 15 : 1;
+        for (int precision = first; precision <= 17; precision++) {
+            BigDecimal best = null;
+            for (RoundingMode mode : ROUNDINGS) {
+                BigDecimal candidate = exact.round(new MathContext(precision, mode));
+                if (candidate.doubleValue() != v) {
+                    continue;
+                }
+                if (best == null || closer(candidate, best, exact)) {
+                    best = candidate;
+                }
+                if (mode == RoundingMode.HALF_EVEN) {
+                    break; // the nearest decimal of this length reads back: nothing can beat it
+                }
+            }
+            if (best != null) {
+                return best.stripTrailingZeros();
+            }
+        }
+        throw new IllegalStateException("no 17-digit decimal reads back as " + v); // impossible for binary64
+    }
+
+    private static boolean closer(BigDecimal candidate, BigDecimal best, BigDecimal exact) {
+        int cmp = candidate.subtract(exact).abs().compareTo(best.subtract(exact).abs());
+        if (cmp != 0) {
+            return cmp < 0;
+        }
+        return !candidate.unscaledValue().testBit(0) && best.unscaledValue().testBit(0);
+    }
+
+    /** ECMA-262 Number::toString steps 5–12 for value = s × 10^(n−k), s having k digits. */
+    private static String layout(BigDecimal d) {
+        BigInteger unscaled = d.unscaledValue();
+        String s = unscaled.toString();
+        int k = s.length();
+        int n = k - d.scale();
+        StringBuilder out = new StringBuilder(k + 8);
+        if (k <= n && n <= 21) {
+            out.append(s);
+            out.append("0".repeat(n - k));
+        } else if (0 < n && n <= 21) {
+            out.append(s, 0, n).append('.').append(s, n, k);
+        } else if (-6 < n && n <= 0) {
+            out.append("0.").append("0".repeat(-n)).append(s);
+        } else {
+            int e = n - 1;
+            out.append(s.charAt(0));
+            if (k > 1) {
+                out.append('.').append(s, 1, k);
+            }
+            out.append('e').append(e < 0 ? '-' : '+').append(Math.abs(e));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,42 @@
+package dev.prtelemetry.schemas.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+import java.util.Map;
+
+/** Bodies of the ingestion API (DESIGN.md, "Ingestion contract"); field names are the wire names in snake_case. */
+public final class Requests {
+    private Requests() {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record CreateTrace(String participantId, String taskId, String taskTitle, String taskDescription,
+                              String repoOrigin, String startCommit, Environment environment, Consent consent) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Environment(String os, String arch, Map<String, String> runtimes, String testCommand,
+                              String shell, String recorderVersion) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Consent(boolean granted, List<String> scopes, String textVersion) {
+    }
+
+    /** A chunk keeps its events as JSON: they are hashed as sent. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Chunk(String traceId, String chunkId, long chunkSeq, List<JsonNode> events) {
+    }
+
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Complete(long finalSeq, String chainHead, String outcome, String finalPatchRef) {
+    }
+}
