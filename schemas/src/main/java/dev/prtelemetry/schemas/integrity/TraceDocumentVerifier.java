@@ -57,11 +57,17 @@ public final class TraceDocumentVerifier {
      * different chunks with one chunk_seq are a conflict, and the events are verified in order.
      */
     public static ChainVerdict verifyChunks(String traceId, List<JsonNode> chunks) {
+        AssembledChunks assembled = assembleChunks(chunks);
+        return assembled.problem() != null ? assembled.problem() : TraceVerifier.verify(traceId, assembled.events());
+    }
+
+    /** The events of uploaded chunks in delivery order, or why the chunks do not make one sequence. */
+    public static AssembledChunks assembleChunks(List<JsonNode> chunks) {
         List<JsonNode> sorted = new ArrayList<>();
         for (JsonNode chunk : chunks) {
             if (!chunk.path("chunk_seq").canConvertToExactIntegral() || !chunk.path("events").isArray()) {
-                return ChainVerdict.failed(-1, ChainFailure.MALFORMED,
-                        "chunk " + chunk.path("chunk_id").asText("?") + " has no integer chunk_seq or no events list");
+                return AssembledChunks.failed(ChainVerdict.failed(-1, ChainFailure.MALFORMED,
+                        "chunk " + chunk.path("chunk_id").asText("?") + " has no integer chunk_seq or no events list"));
             }
             sorted.add(chunk);
         }
@@ -73,12 +79,19 @@ public final class TraceDocumentVerifier {
                 if (Objects.equals(previous, chunk)) {
                     continue; // a retransmission, dropped as ingestion drops it
                 }
-                return ChainVerdict.failed(-1, ChainFailure.DUPLICATE,
-                        "two different chunks have chunk_seq " + chunk.get("chunk_seq").longValue());
+                return AssembledChunks.failed(ChainVerdict.failed(-1, ChainFailure.DUPLICATE,
+                        "two different chunks have chunk_seq " + chunk.get("chunk_seq").longValue()));
             }
             chunk.get("events").forEach(events::add);
             previous = chunk;
         }
-        return TraceVerifier.verify(traceId, events);
+        return new AssembledChunks(events, null);
+    }
+
+    /** Events in order, or (with no events) the verdict saying why the chunks cannot be ordered. */
+    public record AssembledChunks(List<JsonNode> events, ChainVerdict problem) {
+        static AssembledChunks failed(ChainVerdict problem) {
+            return new AssembledChunks(List.of(), problem);
+        }
     }
 }
