@@ -10,11 +10,11 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -44,9 +44,7 @@ final class MerkleCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "root", description = {
-        "Reads leaves on stdin, one per line as hex of the leaf data (an empty line is an",
-        "empty leaf), and prints the tree's root as hex. No input is the empty tree."})
+    @Command(name = "root", description = "Reads leaves on stdin, one per line as hex of the leaf data (an empty line is an empty leaf), and prints the tree's root as hex. No input is the empty tree.")
     static final class Root implements Callable<Integer> {
         @ParentCommand
         MerkleCommand merkle;
@@ -74,26 +72,20 @@ final class MerkleCommand implements Runnable {
         }
     }
 
-    @Command(name = "prove", description = {
-        "Prints, as JSON, the inclusion proof of the event with seq SEQ in a trace (a trace",
-        "document or a folder of chunks), after checking the trace's chain.",
-        "Check it with: prt merkle check-inclusion --index … --size … --leaf-hash … --root … --proof …"})
+    @Command(name = "prove", description = "Prints, as JSON, the inclusion proof of the event with seq SEQ in a trace (a trace document or a folder of chunks), after checking the trace's chain. Check it with: prt merkle check-inclusion --index … --size … --leaf-hash … --root … --proof …")
     static final class Prove implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "PATH")
-        Path path;
+        @Mixin
+        TraceSource source;
 
         @Parameters(index = "1", paramLabel = "SEQ")
         int seq;
 
-        @Option(names = "--trace-id", description = "trace id, for chunks that do not name it")
-        String traceId;
-
         @Override
         public Integer call() throws Exception {
-            Loaded trace = Loaded.load(path, traceId, spec.commandLine().getErr());
+            Loaded trace = Loaded.load(source, spec.commandLine().getErr());
             if (trace == null) {
                 return ExitCodes.INVALID;
             }
@@ -113,30 +105,24 @@ final class MerkleCommand implements Runnable {
             proof.put("root", trace.verdict.merkleRoot());
             var path = proof.putArray("proof");
             MerkleTree.inclusionProof(trace.leaves, seq).forEach(h -> path.add(Sha256.hex(h)));
-            spec.commandLine().getOut().println(StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(proof));
-            return ExitCodes.OK;
+            return printJson(spec, proof);
         }
     }
 
-    @Command(name = "prove-consistency", description = {
-        "Prints, as JSON, the proof that the trace's first SIZE1 events are a prefix of all of it",
-        "(e.g. that a longer export extends a shorter one)."})
+    @Command(name = "prove-consistency", description = "Prints, as JSON, the proof that the trace's first SIZE1 events are a prefix of all of it (e.g. that a longer export extends a shorter one).")
     static final class ProveConsistency implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Parameters(index = "0", paramLabel = "PATH")
-        Path path;
+        @Mixin
+        TraceSource source;
 
         @Option(names = "--size1", required = true, description = "size of the earlier tree")
         int size1;
 
-        @Option(names = "--trace-id", description = "trace id, for chunks that do not name it")
-        String traceId;
-
         @Override
         public Integer call() throws Exception {
-            Loaded trace = Loaded.load(path, traceId, spec.commandLine().getErr());
+            Loaded trace = Loaded.load(source, spec.commandLine().getErr());
             if (trace == null) {
                 return ExitCodes.INVALID;
             }
@@ -153,13 +139,11 @@ final class MerkleCommand implements Runnable {
             proof.put("root2", trace.verdict.merkleRoot());
             var path = proof.putArray("proof");
             MerkleTree.consistencyProof(trace.leaves, size1).forEach(h -> path.add(Sha256.hex(h)));
-            spec.commandLine().getOut().println(StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(proof));
-            return ExitCodes.OK;
+            return printJson(spec, proof);
         }
     }
 
-    @Command(name = "check-inclusion", description = {
-        "Checks an RFC 9162 inclusion proof. Exits 0 if it is valid, 1 (with the reason) if not."})
+    @Command(name = "check-inclusion", description = "Checks an RFC 9162 inclusion proof. Exits 0 if it is valid, 1 (with the reason) if not.")
     static final class CheckInclusion implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -188,8 +172,7 @@ final class MerkleCommand implements Runnable {
         }
     }
 
-    @Command(name = "check-consistency", description = {
-        "Checks an RFC 9162 consistency proof between tree sizes. Exits 0 if valid, 1 if not."})
+    @Command(name = "check-consistency", description = "Checks an RFC 9162 consistency proof between tree sizes. Exits 0 if valid, 1 if not.")
     static final class CheckConsistency implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -216,6 +199,11 @@ final class MerkleCommand implements Runnable {
             }
             return report(spec, reason, "consistency proof");
         }
+    }
+
+    private static int printJson(CommandSpec spec, JsonNode json) throws java.io.IOException {
+        spec.commandLine().getOut().println(StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        return ExitCodes.OK;
     }
 
     private static int report(CommandSpec spec, String reason, String what) {
@@ -247,10 +235,10 @@ final class MerkleCommand implements Runnable {
 
     /** A trace whose chain checked out, with its events and Merkle leaves. */
     private record Loaded(TraceInput input, List<JsonNode> events, List<byte[]> leaves, ChainVerdict verdict) {
-        static Loaded load(Path path, String traceId, PrintWriter err) {
+        static Loaded load(TraceSource source, PrintWriter err) {
             TraceInput input;
             try {
-                input = TraceInput.load(path, traceId);
+                input = source.load();
             } catch (TraceInput.BadInput e) {
                 err.println("prt merkle: " + e.getMessage());
                 return null;

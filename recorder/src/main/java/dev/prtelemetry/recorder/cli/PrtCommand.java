@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "prt",
         mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT, // -h/--help on every subcommand
         versionProvider = PrtCommand.Version.class,
         description = "PR Telemetry: record bug-fixing sessions and check traces.",
         subcommands = {

@@ -29,11 +29,7 @@ final class SchemaCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "validate", description = {
-        "Validates JSON files against the schemas and lists every violation as",
-        "'<file>: <JSON Pointer>: <message>'. The schema is guessed from the document's shape",
-        "(trace document, chunk, event, create-trace or completion request) unless --as names it.",
-        "A folder is validated file by file. Exits 0 when all are valid, 1 otherwise."})
+    @Command(name = "validate", description = "Validates JSON files against the schemas and lists every violation as '<file>: <JSON Pointer>: <message>'. The schema is guessed from the document's shape (trace document, chunk, event, create-trace or completion request) unless --as names it. A folder is validated file by file. Exits 0 when all are valid, 1 otherwise.")
     static final class Validate implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -10,24 +10,17 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "verify", description = {
-    "Checks a trace's hash chain: an assembled trace document, or a folder of chunk files.",
-    "Prints 'OK <n> events head=<hex> merkle=<hex>' and exits 0, or names the first bad seq",
-    "and why (tampered, missing, reordered, duplicate, bad-genesis, bad-ref, malformed,",
-    "bad-integrity) and exits 1."})
+@Command(name = "verify", description = "Checks a trace's hash chain: an assembled trace document, or a folder of chunk files. Prints 'OK <n> events head=<hex> merkle=<hex>' and exits 0, or names the first bad seq and why (tampered, missing, reordered, duplicate, bad-genesis, bad-ref, malformed, bad-integrity) and exits 1.")
 final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(paramLabel = "PATH", description = "trace document (.json) or folder of chunk files")
-    Path path;
-
-    @Option(names = "--trace-id", description = "trace id, for chunks that do not name it")
-    String traceId;
+    @Mixin
+    TraceSource source;
 
     @Option(names = "--schema", description = "also validate against the trace format v1 JSON Schemas")
     boolean schema;
@@ -37,7 +30,7 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TraceInput input;
         try {
-            input = TraceInput.load(path, traceId);
+            input = source.load();
         } catch (TraceInput.BadInput e) {
             out.println("FAIL malformed: " + e.getMessage());
             return ExitCodes.INVALID;

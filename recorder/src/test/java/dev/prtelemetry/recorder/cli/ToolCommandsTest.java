@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prtelemetry.schemas.integrity.EventHasher;
+import dev.prtelemetry.schemas.integrity.MerkleReferenceVectors;
 import dev.prtelemetry.schemas.integrity.TraceFixtures;
 import dev.prtelemetry.schemas.json.StrictJson;
 import java.io.IOException;
@@ -16,20 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** prt canon, hash, schema and merkle, run as a user runs them. */
 class ToolCommandsTest {
-    private static final String[] CT_ROOTS = {
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-        "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-        "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
-        "aeb6bcfe274b70a14fb067a5e5578264db0fa9b51af5e0ba159158f329e06e77",
-        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
-        "4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4",
-        "76e67dadbcdf1e10e1b74ddc608abd2f98dfb16fbce75277b5232a127f2087ef",
-        "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
-        "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
-    };
-    private static final String[] CT_LEAVES = {
-        "", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"};
-
     @TempDir
     Path dir;
 
@@ -84,8 +71,8 @@ class ToolCommandsTest {
     @Test
     void merkleRootOfTheReferenceLeavesMatchesForEverySize() {
         for (int n = 0; n <= 8; n++) {
-            String stdin = n == 0 ? "" : String.join("\n", List.of(CT_LEAVES).subList(0, n)) + "\n";
-            assertThat(PrtRunner.runWithStdin(stdin, "merkle", "root").line()).as("size %d", n).isEqualTo(CT_ROOTS[n]);
+            String stdin = n == 0 ? "" : String.join("\n", List.of(MerkleReferenceVectors.LEAF_DATA).subList(0, n)) + "\n";
+            assertThat(PrtRunner.runWithStdin(stdin, "merkle", "root").line()).as("size %d", n).isEqualTo(MerkleReferenceVectors.ROOTS[n]);
         }
         assertThat(PrtRunner.runWithStdin("zz\n", "merkle", "root").exitCode()).isEqualTo(1);
     }
@@ -119,16 +106,16 @@ class ToolCommandsTest {
         String p1 = "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e";
         String p2 = "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4";
         var ok = PrtRunner.run("merkle", "check-consistency", "--size1", "2", "--size2", "8",
-                "--root1", CT_ROOTS[2], "--root2", CT_ROOTS[8], "--proof", p1 + "," + p2);
+                "--root1", MerkleReferenceVectors.ROOTS[2], "--root2", MerkleReferenceVectors.ROOTS[8], "--proof", p1 + "," + p2);
         assertThat(ok.exitCode()).isZero();
         var bad = PrtRunner.run("merkle", "check-consistency", "--size1", "2", "--size2", "8",
-                "--root1", CT_ROOTS[2], "--root2", CT_ROOTS[8], "--proof", p2 + "," + p1);
+                "--root1", MerkleReferenceVectors.ROOTS[2], "--root2", MerkleReferenceVectors.ROOTS[8], "--proof", p2 + "," + p1);
         assertThat(bad.exitCode()).isEqualTo(1);
         var empty = PrtRunner.run("merkle", "check-consistency", "--size1", "8", "--size2", "8",
-                "--root1", CT_ROOTS[8], "--root2", CT_ROOTS[8]);
+                "--root1", MerkleReferenceVectors.ROOTS[8], "--root2", MerkleReferenceVectors.ROOTS[8]);
         assertThat(empty.exitCode()).isZero();
         var notHex = PrtRunner.run("merkle", "check-consistency", "--size1", "2", "--size2", "8",
-                "--root1", "xyz", "--root2", CT_ROOTS[8], "--proof", p1);
+                "--root1", "xyz", "--root2", MerkleReferenceVectors.ROOTS[8], "--proof", p1);
         assertThat(notHex.exitCode()).isEqualTo(1);
         assertThat(notHex.line()).contains("not hex");
     }

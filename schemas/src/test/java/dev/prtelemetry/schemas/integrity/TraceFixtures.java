@@ -2,6 +2,8 @@ package dev.prtelemetry.schemas.integrity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.json.CanonicalJson;
+import dev.prtelemetry.schemas.json.CanonicalizationException;
 import dev.prtelemetry.schemas.json.StrictJson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Test data: a small real-looking bug-fixing session (all five event types), chained. */
 public final class TraceFixtures {
@@ -40,6 +43,24 @@ public final class TraceFixtures {
     /** The assembled sample document, chained by the Python reference client (reference/python). */
     public static JsonNode sampleDocument() {
         return StrictJson.parse(resource("/traces/sample-trace.json"));
+    }
+
+    /**
+     * The event with one byte of its canonical JSON changed ({@code xor} applied at
+     * {@code position} modulo its length), when the result is still a JSON object JCS can
+     * write and means something else; empty otherwise (callers skip that case).
+     */
+    public static Optional<JsonNode> withOneByteChanged(JsonNode event, int position, int xor) {
+        byte[] bytes = CanonicalJson.canonicalBytes(event);
+        int at = position % bytes.length;
+        bytes[at] = (byte) (bytes[at] ^ xor);
+        try {
+            JsonNode mutated = StrictJson.parse(bytes);
+            CanonicalJson.canonicalString(mutated);
+            return mutated.isObject() && !mutated.equals(event) ? Optional.of(mutated) : Optional.empty();
+        } catch (CanonicalizationException e) {
+            return Optional.empty();
+        }
     }
 
     public static String resource(String path) {

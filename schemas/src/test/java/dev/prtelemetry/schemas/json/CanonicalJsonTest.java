@@ -160,7 +160,7 @@ class CanonicalJsonTest {
     private static JsonNode shuffleKeys(JsonNode node, Random random) {
         if (node.isObject()) {
             List<Map.Entry<String, JsonNode>> members = new ArrayList<>();
-            node.fields().forEachRemaining(members::add);
+            members.addAll(node.properties());
             Collections.shuffle(members, random);
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
             for (Map.Entry<String, JsonNode> m : members) {
