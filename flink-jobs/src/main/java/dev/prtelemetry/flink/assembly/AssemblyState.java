@@ -1,0 +1,48 @@
+package dev.prtelemetry.flink.assembly;
+
+import dev.prtelemetry.schemas.integrity.ChainState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the assembly keeps for one trace between records, except the accepted events
+ * themselves (kept in list state, appended per chunk). A POJO: no Kryo.
+ */
+public class AssemblyState {
+    public String traceId;
+    public TraceStatus status = TraceStatus.OPEN;
+    /** The header record's {@code header} object, as JSON text; null until it arrives. */
+    public String headerJson;
+    public long nextChunkSeq;
+    /** Digests of the chunks applied so far, by chunk_seq: a re-send with the same digest is dropped. */
+    public Map<Long, String> appliedDigests = new HashMap<>();
+    /** Chunks that arrived ahead of a gap, by chunk_seq: their record JSON. */
+    public Map<Long, String> pendingChunks = new HashMap<>();
+    public Map<Long, String> pendingDigests = new HashMap<>();
+    public ChainState chain;
+    public TraceMetrics metrics = new TraceMetrics();
+    /** The completion record's {@code complete} object, as JSON text; null until it arrives. */
+    public String completeJson;
+    public List<String> reasons = new ArrayList<>();
+    public long duplicatesDropped;
+    public long firstSeenMs;
+    public long lastActivityMs;
+    /** When a gap (missing chunk or events) is given up on; 0 when there is no gap. */
+    public long gapDeadlineMs;
+    /** Bumped on every change, so sinks apply updates in order and replays are no-ops. */
+    public long version;
+
+    public AssemblyState() {
+    }
+
+    public static AssemblyState start(String traceId, long now) {
+        AssemblyState s = new AssemblyState();
+        s.traceId = traceId;
+        s.chain = ChainState.start(traceId);
+        s.firstSeenMs = now;
+        s.lastActivityMs = now;
+        return s;
+    }
+}

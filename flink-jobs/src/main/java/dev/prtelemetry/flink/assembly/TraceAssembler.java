@@ -1,0 +1,257 @@
+package dev.prtelemetry.flink.assembly;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prtelemetry.schemas.integrity.ChainRules;
+import dev.prtelemetry.schemas.integrity.ChainVerdict;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.TraceRecords;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * The decisions of trace assembly, as plain Java over {@link AssemblyState}: what to do
+ * with each record of one trace, and when a gap or an idle trace is given up on. The Flink
+ * function around it only moves data between state, timers and outputs.
+ *
+ * <ul>
+ *   <li>a re-sent chunk with the digest already seen is dropped; the same chunk_seq with a
+ *       different digest is a conflict and rejects the trace;</li>
+ *   <li>chunks ahead of a gap are buffered (bounded) and applied when the gap fills;</li>
+ *   <li>each applied event must extend the hash chain ({@link ChainRules}); a broken chain
+ *       or a bad note reference rejects the trace, with the reason;</li>
+ *   <li>the completion (final seq, chain head) completes the trace once every event up to
+ *       its final seq is in and the heads agree;</li>
+ *   <li>a gap still open after {@code gapTimeoutMs}, or no completion after
+ *       {@code idleTimeoutMs} of silence, abandons the trace with what is missing.</li>
+ * </ul>
+ */
+public final class TraceAssembler implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    /** Timeouts and bounds. */
+    public record Config(long gapTimeoutMs, long idleTimeoutMs, int maxPendingChunks) implements Serializable {
+        public static Config defaults() {
+            return new Config(120_000, 6 * 3_600_000L, 1_000);
+        }
+    }
+
+    /** A chunk whose events were accepted: its events as a JSON array, seq range inclusive. */
+    public record AppliedChunk(long chunkSeq, long firstSeq, long lastSeq, String eventsJson) {
+    }
+
+    /** A record the assembly could not use, and why. */
+    public record DeadLetter(String reason, String recordJson) {
+    }
+
+    /** What one step decided. */
+    public static final class Outcome {
+        public final List<AppliedChunk> applied = new ArrayList<>();
+        public final List<DeadLetter> deadLetters = new ArrayList<>();
+        /** The state changed in a way readers should see (status, counts, reasons). */
+        public boolean changed;
+        /** The trace reached a final status in this step. */
+        public boolean finished;
+    }
+
+    private final Config config;
+
+    public TraceAssembler(Config config) {
+        this.config = config;
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Outcome onRecord(AssemblyState s, TraceRecord r, long now) {
+        Outcome out = new Outcome();
+        s.lastActivityMs = now;
+        if (s.status.isFinal()) {
+            if (TraceRecords.CHUNK.equals(r.kind) && Objects.equals(s.appliedDigests.get(r.chunkSeq), r.digest)) {
+                s.duplicatesDropped++;
+            } else {
+                out.deadLetters.add(new DeadLetter("trace " + s.traceId + " is already " + s.status.wireName()
+                        + "; a " + r.kind + " record arrived after it ended", r.json));
+            }
+            return out;
+        }
+        switch (r.kind) {
+            case TraceRecords.HEADER -> onHeader(s, r, out);
+            case TraceRecords.CHUNK -> onChunk(s, r, now, out);
+            case TraceRecords.COMPLETE -> onComplete(s, r, out);
+            default -> out.deadLetters.add(new DeadLetter("unknown record kind '" + r.kind + "'", r.json));
+        }
+        if (!s.status.isFinal()) {
+            tryFinish(s, now, out);
+        }
+        if (out.changed) {
+            s.version++;
+        }
+        return out;
+    }
+
+    /** Gives up on a gap or an idle trace when their time has come. */
+    public Outcome onTimer(AssemblyState s, long now) {
+        Outcome out = new Outcome();
+        if (s.status.isFinal()) {
+            return out;
+        }
+        if (s.gapDeadlineMs > 0 && now >= s.gapDeadlineMs) {
+            end(s, TraceStatus.ABANDONED, describeGap(s), out);
+        } else if (now - s.lastActivityMs >= config.idleTimeoutMs()) {
+            end(s, TraceStatus.ABANDONED, "no activity for " + (now - s.lastActivityMs) / 1000
+                    + " s and no completion; events up to seq " + (s.chain.nextSeq - 1) + " were received", out);
+        }
+        if (out.changed) {
+            s.version++;
+        }
+        return out;
+    }
+
+    /** When the function should next call {@link #onTimer}: the gap deadline or the idle limit. */
+    public long nextTimerMs(AssemblyState s) {
+        // The idle check is rounded up to 10 s, so a busy trace does not move its timer on every record.
+        long idle = ((s.lastActivityMs + config.idleTimeoutMs()) / 10_000 + 1) * 10_000;
+        return s.gapDeadlineMs > 0 ? Math.min(s.gapDeadlineMs, idle) : idle;
+    }
+
+    private void onHeader(AssemblyState s, TraceRecord r, Outcome out) {
+        String header = StrictJson.parse(r.json).path("header").toString();
+        if (s.headerJson == null) {
+            s.headerJson = header;
+            out.changed = true;
+        } else if (!s.headerJson.equals(header)) {
+            out.deadLetters.add(new DeadLetter("a different header for trace " + s.traceId + " was ignored", r.json));
+        }
+    }
+
+    private void onChunk(AssemblyState s, TraceRecord r, long now, Outcome out) {
+        long seq = r.chunkSeq;
+        String applied = s.appliedDigests.get(seq);
+        String pending = s.pendingDigests.get(seq);
+        String known = applied != null ? applied : pending;
+        if (known != null) {
+            if (known.equals(r.digest)) {
+                s.duplicatesDropped++;
+            } else {
+                end(s, TraceStatus.REJECTED, "chunk_seq " + seq + " was re-sent with different content (digest "
+                        + r.digest + ", first " + known + ")", out);
+            }
+            return;
+        }
+        if (seq < s.nextChunkSeq) {
+            end(s, TraceStatus.REJECTED, "chunk_seq " + seq + " arrived after chunk_seq " + (s.nextChunkSeq - 1)
+                    + " was applied, with no record of it", out);
+            return;
+        }
+        if (seq > s.nextChunkSeq) {
+            if (s.pendingChunks.size() >= config.maxPendingChunks()) {
+                end(s, TraceStatus.REJECTED, "more than " + config.maxPendingChunks()
+                        + " chunks arrived ahead of missing chunk_seq " + s.nextChunkSeq, out);
+                return;
+            }
+            s.pendingChunks.put(seq, r.json);
+            s.pendingDigests.put(seq, r.digest);
+            if (s.gapDeadlineMs == 0) {
+                s.gapDeadlineMs = now + config.gapTimeoutMs();
+            }
+            out.changed = true;
+            return;
+        }
+        if (!apply(s, seq, r.digest, r.json, out)) {
+            return;
+        }
+        while (s.pendingChunks.containsKey(s.nextChunkSeq)) {
+            long next = s.nextChunkSeq;
+            String json = s.pendingChunks.remove(next);
+            String digest = s.pendingDigests.remove(next);
+            if (!apply(s, next, digest, json, out)) {
+                return;
+            }
+        }
+        if (s.pendingChunks.isEmpty()) {
+            s.gapDeadlineMs = 0;
+        }
+    }
+
+    /** Applies the next chunk's events to the chain; false when the chain broke (trace rejected). */
+    private boolean apply(AssemblyState s, long chunkSeq, String digest, String recordJson, Outcome out) {
+        JsonNode events = StrictJson.parse(recordJson).path("chunk").path("events");
+        List<JsonNode> list = new ArrayList<>(events.size());
+        events.forEach(list::add);
+        long first = s.chain.nextSeq;
+        for (int i = 0; i < list.size(); i++) {
+            ChainVerdict failure = ChainRules.accept(s.chain, list.get(i), list.subList(i + 1, list.size()), null);
+            if (failure != null) {
+                end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": " + failure.summary().substring(5), out);
+                return false;
+            }
+            s.metrics.add(list.get(i));
+        }
+        s.appliedDigests.put(chunkSeq, digest);
+        s.nextChunkSeq = chunkSeq + 1;
+        if (s.status == TraceStatus.OPEN) {
+            s.status = TraceStatus.RECEIVING;
+        }
+        out.applied.add(new AppliedChunk(chunkSeq, first, s.chain.nextSeq - 1, events.toString()));
+        out.changed = true;
+        return true;
+    }
+
+    private void onComplete(AssemblyState s, TraceRecord r, Outcome out) {
+        String complete = StrictJson.parse(r.json).path("complete").toString();
+        if (s.completeJson == null) {
+            s.completeJson = complete;
+            out.changed = true;
+        } else if (!s.completeJson.equals(complete)) {
+            out.deadLetters.add(new DeadLetter("a different completion for trace " + s.traceId + " was ignored", r.json));
+        }
+    }
+
+    private void tryFinish(AssemblyState s, long now, Outcome out) {
+        if (s.completeJson == null) {
+            return;
+        }
+        JsonNode complete = StrictJson.parse(s.completeJson);
+        long finalSeq = complete.path("final_seq").asLong();
+        long have = s.chain.nextSeq - 1;
+        if (have > finalSeq) {
+            end(s, TraceStatus.REJECTED, "events continue to seq " + have + " past the completion's final_seq " + finalSeq, out);
+        } else if (have == finalSeq && s.pendingChunks.isEmpty()) {
+            String claimed = complete.path("chain_head").asText();
+            if (claimed.equals(s.chain.head)) {
+                end(s, TraceStatus.COMPLETE, null, out);
+            } else {
+                end(s, TraceStatus.REJECTED, "the completion's chain_head " + claimed
+                        + " is not the assembled chain head " + s.chain.head, out);
+            }
+        } else if (s.gapDeadlineMs == 0) {
+            s.gapDeadlineMs = now + config.gapTimeoutMs(); // completion is in, events are not
+        }
+    }
+
+    private static String describeGap(AssemblyState s) {
+        if (!s.pendingChunks.isEmpty()) {
+            return "chunk_seq " + s.nextChunkSeq + " never arrived; chunks " + new TreeSet<>(s.pendingChunks.keySet())
+                    + " were waiting behind it";
+        }
+        long finalSeq = StrictJson.parse(s.completeJson).path("final_seq").asLong();
+        return "events seq " + s.chain.nextSeq + ".." + finalSeq + " never arrived (the completion says final_seq "
+                + finalSeq + ")";
+    }
+
+    private static void end(AssemblyState s, TraceStatus status, String reason, Outcome out) {
+        s.status = status;
+        if (reason != null) {
+            s.reasons.add(reason);
+        }
+        s.pendingChunks.clear();
+        s.pendingDigests.clear();
+        s.gapDeadlineMs = 0;
+        out.changed = true;
+        out.finished = true;
+    }
+}

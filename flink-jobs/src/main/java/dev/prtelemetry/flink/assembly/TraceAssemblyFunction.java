@@ -1,0 +1,134 @@
+package dev.prtelemetry.flink.assembly;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by trace id: moves records, state and timers through {@link TraceAssembler}. Main
+ * output: the trace's table row after each change. Side outputs: accepted chunks (event
+ * rows), the finished trace's document, dead letters. State is cleared when a trace ends;
+ * a TTL is the safety net for traces nobody ends.
+ */
+public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRecord, TraceRow> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<ChunkRow> CHUNKS = new OutputTag<>("chunks", TypeInformation.of(ChunkRow.class));
+    public static final OutputTag<AssembledTrace> ASSEMBLED =
+            new OutputTag<>("assembled", TypeInformation.of(AssembledTrace.class));
+    public static final OutputTag<DeadLetterRecord> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterRecord.class));
+
+    private final TraceAssembler assembler;
+    private final Duration stateTtl;
+
+    private transient ValueState<AssemblyState> assembly;
+    private transient ListState<String> acceptedChunks;
+    private transient ValueState<Long> timer;
+
+    public TraceAssemblyFunction(TraceAssembler.Config config, Duration stateTtl) {
+        this.assembler = new TraceAssembler(config);
+        this.stateTtl = stateTtl;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(stateTtl)
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .build();
+        ValueStateDescriptor<AssemblyState> a = new ValueStateDescriptor<>("assembly", TypeInformation.of(AssemblyState.class));
+        a.enableTimeToLive(ttl);
+        ListStateDescriptor<String> c = new ListStateDescriptor<>("accepted-chunks", Types.STRING);
+        c.enableTimeToLive(ttl);
+        ValueStateDescriptor<Long> t = new ValueStateDescriptor<>("timer", Types.LONG);
+        t.enableTimeToLive(ttl);
+        assembly = getRuntimeContext().getState(a);
+        acceptedChunks = getRuntimeContext().getListState(c);
+        timer = getRuntimeContext().getState(t);
+    }
+
+    @Override
+    public void processElement(TraceRecord record, Context ctx, Collector<TraceRow> out) throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        if (!record.isValid()) {
+            ctx.output(DEAD_LETTERS, new DeadLetterRecord(record.traceId, record.error, record.json, now));
+            return;
+        }
+        AssemblyState s = assembly.value();
+        if (s == null) {
+            if (!"header".equals(record.kind)) {
+                // Headers are written before anything else of a trace: a later record for a trace
+                // without state belongs to one that has ended (or was never created).
+                ctx.output(DEAD_LETTERS, new DeadLetterRecord(record.traceId,
+                        "no open trace " + record.traceId + " (it has ended, or was never created)", record.json, now));
+                return;
+            }
+            s = AssemblyState.start(record.traceId, now);
+        }
+        handle(s, assembler.onRecord(s, record, now), ctx, out, now);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<TraceRow> out) throws Exception {
+        AssemblyState s = assembly.value();
+        timer.clear();
+        if (s == null) {
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        handle(s, assembler.onTimer(s, now), ctx, out, now);
+    }
+
+    private void handle(AssemblyState s, TraceAssembler.Outcome o, Context ctx, Collector<TraceRow> out, long now)
+            throws Exception {
+        for (TraceAssembler.AppliedChunk c : o.applied) {
+            acceptedChunks.add(c.eventsJson());
+            ctx.output(CHUNKS, new ChunkRow(s.traceId, c.chunkSeq(), c.firstSeq(), c.lastSeq(), c.eventsJson()));
+        }
+        for (TraceAssembler.DeadLetter d : o.deadLetters) {
+            ctx.output(DEAD_LETTERS, new DeadLetterRecord(s.traceId, d.reason(), d.recordJson(), now));
+        }
+        if (o.finished) {
+            List<String> chunks = new ArrayList<>();
+            for (String c : acceptedChunks.get()) {
+                chunks.add(c);
+            }
+            TraceRow row = TraceDocuments.row(s, now);
+            ctx.output(ASSEMBLED, new AssembledTrace(s.traceId,
+                    TraceDocuments.document(s, chunks, now).toString(), row));
+            Long registered = timer.value();
+            if (registered != null) {
+                ctx.timerService().deleteProcessingTimeTimer(registered);
+            }
+            assembly.clear();
+            acceptedChunks.clear();
+            timer.clear();
+            return;
+        }
+        assembly.update(s);
+        if (o.changed) {
+            out.collect(TraceDocuments.row(s, now));
+        }
+        long next = assembler.nextTimerMs(s);
+        Long registered = timer.value();
+        if (registered == null || registered != next) {
+            if (registered != null) {
+                ctx.timerService().deleteProcessingTimeTimer(registered);
+            }
+            ctx.timerService().registerProcessingTimeTimer(next);
+            timer.update(next);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.prtelemetry.flink.assembly;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prtelemetry.schemas.json.CanonicalizationException;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.TraceRecords;
+import java.nio.charset.StandardCharsets;
+
+/** Reads a {@code prt.trace-records} record into a {@link TraceRecord}; never throws. */
+public final class TraceRecordParser {
+    private TraceRecordParser() {
+    }
+
+    public static TraceRecord parse(byte[] key, byte[] value) {
+        String k = key == null ? null : new String(key, StandardCharsets.UTF_8);
+        String raw = value == null ? "" : new String(value, StandardCharsets.UTF_8);
+        JsonNode json;
+        try {
+            json = StrictJson.parse(raw);
+        } catch (CanonicalizationException e) {
+            return TraceRecord.invalid(k, raw, e.getMessage());
+        }
+        String traceId = json.path("trace_id").textValue();
+        String kind = json.path("kind").textValue();
+        if (traceId == null || kind == null) {
+            return TraceRecord.invalid(k, raw, "a trace record needs 'trace_id' and 'kind'");
+        }
+        if (k != null && !k.equals(traceId)) {
+            return TraceRecord.invalid(k, raw, "record key " + k + " is not its trace_id " + traceId);
+        }
+        TraceRecord r = new TraceRecord();
+        r.traceId = traceId;
+        r.kind = kind;
+        r.json = raw;
+        if (TraceRecords.CHUNK.equals(kind)) {
+            if (!json.path("chunk_seq").canConvertToExactIntegral() || !json.path("digest").isTextual()
+                    || !json.path("chunk").path("events").isArray()) {
+                return TraceRecord.invalid(k, raw, "a chunk record needs chunk_seq, digest and chunk.events");
+            }
+            r.chunkSeq = json.get("chunk_seq").longValue();
+            r.digest = json.get("digest").textValue();
+        } else if (TraceRecords.COMPLETE.equals(kind)) {
+            if (!json.path("complete").path("final_seq").canConvertToExactIntegral()
+                    || !json.path("complete").path("chain_head").isTextual()) {
+                return TraceRecord.invalid(k, raw, "a complete record needs complete.final_seq and complete.chain_head");
+            }
+        } else if (!TraceRecords.HEADER.equals(kind)) {
+            return TraceRecord.invalid(k, raw, "unknown record kind '" + kind + "'");
+        }
+        return r;
+    }
+}
