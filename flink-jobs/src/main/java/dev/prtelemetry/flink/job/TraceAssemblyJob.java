@@ -1,0 +1,152 @@
+package dev.prtelemetry.flink.job;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.flink.assembly.AssembledTrace;
+import dev.prtelemetry.flink.assembly.ChunkRow;
+import dev.prtelemetry.flink.assembly.DeadLetterRecord;
+import dev.prtelemetry.flink.assembly.TraceAssembler;
+import dev.prtelemetry.flink.assembly.TraceAssemblyFunction;
+import dev.prtelemetry.flink.assembly.TraceRecord;
+import dev.prtelemetry.flink.assembly.TraceRow;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The trace assembly job: {@code prt.trace-records} → keyBy(trace id) → {@link TraceAssemblyFunction}
+ * → PostgreSQL (trace rows, event chunks), documents in S3, claim checks on
+ * {@code prt.traces-assembled}, dead letters on {@code prt.dead-letter}.
+ *
+ * <p>{@link #defineWorkflow} is a pure function of its source and sinks, so tests pass
+ * bounded sources and collecting sinks; {@link #runJob} wires Kafka, JDBC and the filesystem.
+ */
+public final class TraceAssemblyJob {
+    public static final String NAME = "prt-trace-assembly";
+    static final int MAX_PARALLELISM = 128;
+
+    private TraceAssemblyJob() {
+    }
+
+    /** The sinks of the workflow. */
+    public record Sinks(Sink<TraceRow> traces, Sink<ChunkRow> chunks, Sink<String> claimChecks,
+                        Sink<String> deadLetters) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobConfig config = JobConfig.fromEnv(System.getenv());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flinkConfiguration(config));
+        runJob(env, config);
+    }
+
+    /** Settings every run of this job uses, embedded or on a cluster. */
+    public static Configuration flinkConfiguration(JobConfig config) {
+        Configuration conf = new Configuration();
+        conf.setString("pipeline.generic-types", "false"); // a type that would need Kryo fails at start
+        conf.setString("execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
+        conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
+        if (config.checkpointDir() != null) {
+            conf.setString("execution.checkpointing.dir", config.checkpointDir());
+            conf.setString("execution.checkpointing.storage", "filesystem");
+        }
+        conf.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
+        return conf;
+    }
+
+    public static JobExecutionResult runJob(StreamExecutionEnvironment env, JobConfig config) throws Exception {
+        env.setParallelism(config.parallelism());
+        env.setMaxParallelism(MAX_PARALLELISM);
+        defineWorkflow(env, kafkaSource(config), sinks(config), config);
+        return env.execute(NAME);
+    }
+
+    public static void defineWorkflow(StreamExecutionEnvironment env, Source<TraceRecord, ?, ?> source, Sinks sinks,
+                                      JobConfig config) {
+        DataStream<TraceRecord> records = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "trace-records")
+                .uid("trace-records-source");
+
+        TraceAssembler.Config assembly = new TraceAssembler.Config(
+                config.gapTimeout().toMillis(), config.idleTimeout().toMillis(), 1_000);
+        SingleOutputStreamOperator<TraceRow> rows = records
+                .keyBy(r -> r.traceId == null ? "" : r.traceId, Types.STRING)
+                .process(new TraceAssemblyFunction(assembly, config.stateTtl()))
+                .uid("trace-assembly")
+                .name("trace assembly");
+
+        SingleOutputStreamOperator<TraceRow> finalRows = rows
+                .getSideOutput(TraceAssemblyFunction.ASSEMBLED)
+                .process(new DocumentWriter(config.documentsBaseUri()))
+                .uid("document-writer")
+                .name("write trace documents");
+
+        rows.union(finalRows).sinkTo(sinks.traces()).uid("traces-sink").name("traces → PostgreSQL");
+        rows.getSideOutput(TraceAssemblyFunction.CHUNKS)
+                .sinkTo(sinks.chunks()).uid("chunks-sink").name("event chunks → PostgreSQL");
+        finalRows.getSideOutput(DocumentWriter.CLAIM_CHECKS)
+                .sinkTo(sinks.claimChecks()).uid("claim-check-sink").name("claim checks → " + Topics.TRACES_ASSEMBLED);
+        rows.getSideOutput(TraceAssemblyFunction.DEAD_LETTERS)
+                .map(TraceAssemblyJob::deadLetterJson).uid("dead-letter-json").name("dead letter → JSON")
+                .sinkTo(sinks.deadLetters()).uid("dead-letter-sink").name("dead letters → " + Topics.DEAD_LETTER);
+    }
+
+    static String deadLetterJson(DeadLetterRecord d) {
+        ObjectNode n = StrictJson.mapper().createObjectNode();
+        n.put("trace_id", d.traceId);
+        n.put("reason", d.reason);
+        n.put("at_ms", d.atMs);
+        n.put("record", d.recordJson);
+        return n.toString();
+    }
+
+    public static KafkaSource<TraceRecord> kafkaSource(JobConfig config) {
+        return KafkaSource.<TraceRecord>builder()
+                .setBootstrapServers(config.kafkaBootstrapServers())
+                .setTopics(Topics.TRACE_RECORDS)
+                .setGroupId(config.consumerGroup())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new TraceRecordDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "30000")
+                .build();
+    }
+
+    public static Sinks sinks(JobConfig config) {
+        return new Sinks(JdbcSinks.traces(config), JdbcSinks.chunks(config),
+                kafkaSink(config, Topics.TRACES_ASSEMBLED, "trace_id"), kafkaSink(config, Topics.DEAD_LETTER, "trace_id"));
+    }
+
+    /** Exactly-once JSON records keyed by the given member (transactions commit on checkpoints). */
+    static KafkaSink<String> kafkaSink(JobConfig config, String topic, String keyMember) {
+        Properties producer = new Properties();
+        // well above checkpoint interval + restart time, below the broker's transaction.max.timeout.ms
+        producer.setProperty("transaction.timeout.ms", "600000");
+        return KafkaSink.<String>builder()
+                .setBootstrapServers(config.kafkaBootstrapServers())
+                .setKafkaProducerConfig(producer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(NAME + "-" + topic)
+                .setRecordSerializer((KafkaRecordSerializationSchema<String>) (json, ctx, ts) -> {
+                    String key = StrictJson.parse(json).path(keyMember).asText("");
+                    return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
+                            json.getBytes(StandardCharsets.UTF_8));
+                })
+                .build();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.prtelemetry.localstack;
+
+import dev.prtelemetry.schemas.stream.Topics;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** Kafka, PostgreSQL and the S3 store, started once per test class on free ports in a temp folder. */
+final class EmbeddedServices implements AutoCloseable {
+    static final String BUCKET = "prt";
+    static final String ACCESS_KEY = "local-access";
+    static final String SECRET_KEY = "local-secret";
+
+    final Path dir;
+    final EmbeddedKafka kafka;
+    final Database database;
+    final EmbeddedS3 s3;
+
+    private EmbeddedServices(Path dir, EmbeddedKafka kafka, Database database, EmbeddedS3 s3) {
+        this.dir = dir;
+        this.kafka = kafka;
+        this.database = database;
+        this.s3 = s3;
+    }
+
+    static EmbeddedServices start() throws Exception {
+        Path dir = Files.createTempDirectory("prt-it");
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), freePort(), freePort());
+        Database db = Database.start(dir.resolve("postgres"), freePort());
+        Database.migrate(db.jdbcUrl(), "postgres", "postgres");
+        EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), freePort(), ACCESS_KEY, SECRET_KEY, BUCKET);
+        EmbeddedKafka.createTopics(kafka.bootstrapServers(), List.of(
+                new NewTopic(Topics.TRACE_RECORDS, 4, (short) 1),
+                new NewTopic(Topics.TRACES_ASSEMBLED, 2, (short) 1),
+                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)));
+        return new EmbeddedServices(dir, kafka, db, s3);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        kafka.close();
+        database.close();
+        s3.close();
+    }
+}
