@@ -1,0 +1,66 @@
+package dev.prtelemetry.gateway;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/** Artifacts by content hash in S3: {@code artifacts/sha256/<hex>} (one copy however many traces cite it). */
+@Singleton
+public class ArtifactStore implements AutoCloseable {
+    private final S3Client s3;
+    private final String bucket;
+
+    public ArtifactStore(GatewayConfig config) {
+        this.bucket = config.s3Bucket();
+        this.s3 = S3Client.builder()
+                .endpointOverride(URI.create(config.s3Endpoint()))
+                .region(Region.of(config.s3Region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(config.s3AccessKey(), config.s3SecretKey())))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true)
+                        .chunkedEncodingEnabled(false).build())
+                .httpClient(UrlConnectionHttpClient.create())
+                .build();
+    }
+
+    public static String key(String sha256) {
+        return "artifacts/sha256/" + sha256;
+    }
+
+    public boolean exists(String sha256) {
+        try {
+            s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key(sha256)).build());
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public void put(String sha256, byte[] body, String contentType) {
+        s3.putObject(PutObjectRequest.builder().bucket(bucket).key(key(sha256))
+                .contentType(contentType == null ? "application/octet-stream" : contentType).build(),
+                RequestBody.fromBytes(body));
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        s3.close();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.prtelemetry.gateway;
+
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+
+/** Renders {@link Problem}s as {@code application/problem+json}. */
+@Produces
+@Singleton
+@Requires(classes = {Problem.class, ExceptionHandler.class})
+public class ProblemHandler implements ExceptionHandler<Problem, HttpResponse<?>> {
+    public static final String PROBLEM_JSON = "application/problem+json";
+
+    @Override
+    public HttpResponse<?> handle(HttpRequest request, Problem problem) {
+        return render(problem, request.getPath());
+    }
+
+    static MutableHttpResponse<String> render(Problem problem, String instance) {
+        MutableHttpResponse<String> response = HttpResponse.<String>status(HttpStatus.valueOf(problem.status()))
+                .contentType(PROBLEM_JSON)
+                .body(problem.toJson(instance));
+        if (problem.retryAfterSeconds() != null) {
+            response.header("Retry-After", String.valueOf(problem.retryAfterSeconds()));
+        }
+        return response;
+    }
+}

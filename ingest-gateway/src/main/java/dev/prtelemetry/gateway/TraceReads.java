@@ -1,0 +1,180 @@
+package dev.prtelemetry.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.json.StrictJson;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Reads of what the trace assembly wrote to PostgreSQL. */
+@Singleton
+public class TraceReads {
+    private final DataSource dataSource;
+
+    public TraceReads(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Optional<ObjectNode> trace(String traceId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT trace_id, participant_id, task_id, state, event_count,"
+                     + " chunk_count, chain_head, merkle_root, verdict, reasons::text, metrics::text, document_uri,"
+                     + " duplicates_dropped, created_at, updated_at FROM traces WHERE trace_id = ?")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(summary(rs, true)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Events with seq ≥ {@code fromSeq}, at most {@code limit}, in seq order; {@code next_seq} to continue. */
+    public ObjectNode events(String traceId, long fromSeq, int limit) throws SQLException {
+        ObjectNode page = StrictJson.mapper().createObjectNode();
+        ArrayNode events = page.putArray("events");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT e.value::text FROM trace_event_chunks ch,"
+                     + " jsonb_array_elements(ch.events) e WHERE ch.trace_id = ? AND ch.last_seq >= ?"
+                     + " AND (e.value->>'seq')::bigint >= ? ORDER BY (e.value->>'seq')::bigint LIMIT ?")) {
+            ps.setString(1, traceId);
+            ps.setLong(2, fromSeq);
+            ps.setLong(3, fromSeq);
+            ps.setInt(4, limit + 1);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    events.add(StrictJson.parse(rs.getString(1)));
+                }
+            }
+        }
+        if (events.size() > limit) {
+            long next = events.get(limit).path("seq").asLong();
+            events.remove(limit);
+            page.put("next_seq", next);
+        } else {
+            page.putNull("next_seq");
+        }
+        return page;
+    }
+
+    /** Filters for listing traces; any may be null. */
+    public record Filter(String state, String participantId, String taskId, Instant from, Instant to) {
+    }
+
+    /** Newest first, keyset-paged: the cursor is the (created_at, trace_id) of the last row returned. */
+    public ObjectNode list(Filter f, String cursor, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT trace_id, participant_id, task_id, state, event_count, chunk_count,"
+                + " chain_head, merkle_root, verdict, reasons::text, metrics::text, document_uri, duplicates_dropped,"
+                + " created_at, updated_at FROM traces WHERE true");
+        List<Object> args = new ArrayList<>();
+        if (f.state() != null) {
+            sql.append(" AND state = ?");
+            args.add(f.state());
+        }
+        if (f.participantId() != null) {
+            sql.append(" AND participant_id = ?");
+            args.add(f.participantId());
+        }
+        if (f.taskId() != null) {
+            sql.append(" AND task_id = ?");
+            args.add(f.taskId());
+        }
+        if (f.from() != null) {
+            sql.append(" AND created_at >= ?");
+            args.add(Timestamp.from(f.from()));
+        }
+        if (f.to() != null) {
+            sql.append(" AND created_at < ?");
+            args.add(Timestamp.from(f.to()));
+        }
+        if (cursor != null) {
+            String[] parts = decodeCursor(cursor);
+            sql.append(" AND (created_at, trace_id) < (?, ?)");
+            args.add(Timestamp.from(Instant.parse(parts[0])));
+            args.add(parts[1]);
+        }
+        sql.append(" ORDER BY created_at DESC, trace_id DESC LIMIT ?");
+        args.add(limit + 1);
+        ObjectNode page = StrictJson.mapper().createObjectNode();
+        ArrayNode traces = page.putArray("traces");
+        String nextCursor = null;
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            for (int i = 0; i < args.size(); i++) {
+                ps.setObject(i + 1, args.get(i));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = 0;
+                Instant lastCreated = null;
+                String lastId = null;
+                while (rs.next()) {
+                    if (n == limit) {
+                        nextCursor = encodeCursor(lastCreated, lastId);
+                        break;
+                    }
+                    traces.add(summary(rs, false));
+                    lastCreated = rs.getTimestamp("created_at").toInstant();
+                    lastId = rs.getString("trace_id");
+                    n++;
+                }
+            }
+        }
+        if (nextCursor == null) {
+            page.putNull("next_cursor");
+        } else {
+            page.put("next_cursor", nextCursor);
+        }
+        return page;
+    }
+
+    private static ObjectNode summary(ResultSet rs, boolean full) throws SQLException {
+        ObjectNode t = StrictJson.mapper().createObjectNode();
+        t.put("trace_id", rs.getString("trace_id"));
+        t.put("state", rs.getString("state"));
+        t.put("participant_id", rs.getString("participant_id"));
+        t.put("task_id", rs.getString("task_id"));
+        t.put("created_at", rs.getTimestamp("created_at").toInstant().toString());
+        t.put("updated_at", rs.getTimestamp("updated_at").toInstant().toString());
+        ObjectNode counts = t.putObject("counts");
+        counts.put("events", rs.getLong("event_count"));
+        counts.put("chunks", rs.getLong("chunk_count"));
+        counts.put("duplicates_dropped", rs.getLong("duplicates_dropped"));
+        ObjectNode integrity = t.putObject("integrity");
+        integrity.put("chain_head", rs.getString("chain_head"));
+        integrity.put("merkle_root", rs.getString("merkle_root"));
+        integrity.put("event_count", rs.getLong("event_count"));
+        integrity.put("verdict", rs.getString("verdict"));
+        integrity.set("reasons", StrictJson.parse(rs.getString(10)));
+        if (full) {
+            JsonNode metrics = StrictJson.parse(rs.getString(11));
+            t.set("metrics", metrics);
+            t.put("document_uri", rs.getString("document_uri"));
+            t.putObject("qa");
+        }
+        return t;
+    }
+
+    private static String encodeCursor(Instant created, String id) {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((created.toString() + "|" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String[] decodeCursor(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), java.nio.charset.StandardCharsets.UTF_8);
+            String[] parts = s.split("\\|", 2);
+            Instant.parse(parts[0]);
+            return parts;
+        } catch (RuntimeException e) {
+            throw Problem.badRequest("bad-cursor", "the cursor is not one this API returned");
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.prtelemetry.gateway;
+
+import dev.prtelemetry.schemas.stream.Topics;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes trace records to {@code prt.trace-records}, keyed by trace id, durably: acks=all,
+ * idempotent producer. The future completes only once the broker has the record, which is
+ * when the gateway answers 2xx; a failure or a timeout completes it exceptionally (→ 503).
+ */
+@Singleton
+public class TraceRecordsProducer implements AutoCloseable {
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    public TraceRecordsProducer(GatewayConfig config) {
+        int timeout = (int) config.kafkaAckTimeout().toMillis();
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.LINGER_MS_CONFIG, 2,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (long) timeout,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeout, 3_000),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    public CompletableFuture<Void> send(String traceId, byte[] value) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(Topics.TRACE_RECORDS, traceId.getBytes(StandardCharsets.UTF_8), value),
+                    (metadata, error) -> {
+                        if (error != null) {
+                            done.completeExceptionally(error);
+                        } else {
+                            done.complete(null);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e); // e.g. metadata not available within max.block.ms
+        }
+        return done;
+    }
+
+    @PreDestroy
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+}

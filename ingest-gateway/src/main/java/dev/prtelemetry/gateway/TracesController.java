@@ -1,0 +1,298 @@
+package dev.prtelemetry.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.integrity.Sha256;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.TraceRecords;
+import dev.prtelemetry.schemas.validation.SchemaName;
+import dev.prtelemetry.schemas.validation.Violation;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The ingestion API of DESIGN.md. It checks what one request can check — credentials,
+ * content type, size, JSON, schema — and answers 2xx only once the record is durably in
+ * Kafka (or the artifact in S3). Ordering, duplicates and the hash chain are checked in
+ * Flink, where the state is.
+ */
+@Controller("/v1")
+public class TracesController {
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+    private final GatewayConfig config;
+    private final UploadTokens tokens;
+    private final RateLimiter rateLimiter;
+    private final TraceRecordsProducer producer;
+    private final ArtifactStore artifacts;
+    private final TraceReads reads;
+    private final Counter acceptedEvents;
+    private final Counter acceptedChunks;
+    private final Timer ackLatency;
+    private final MeterRegistry meters;
+
+    public TracesController(GatewayConfig config, UploadTokens tokens, RateLimiter rateLimiter, TraceRecordsProducer producer,
+                            ArtifactStore artifacts, TraceReads reads, MeterRegistry meters) {
+        this.config = config;
+        this.tokens = tokens;
+        this.rateLimiter = rateLimiter;
+        this.producer = producer;
+        this.artifacts = artifacts;
+        this.reads = reads;
+        this.meters = meters;
+        this.acceptedEvents = meters.counter("prt_gateway_events_accepted_total");
+        this.acceptedChunks = meters.counter("prt_gateway_chunks_accepted_total");
+        this.ackLatency = Timer.builder("prt_gateway_kafka_ack_seconds").publishPercentiles(0.5, 0.99).register(meters);
+    }
+
+    @Post(uri = "/traces", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<MutableHttpResponse<String>> create(HttpRequest<?> request, @Body @Nullable byte[] body) {
+        String token = Requests.bearer(request);
+        if (!tokens.isResearcher(token)) {
+            throw Problem.unauthorized("creating a trace takes a researcher token");
+        }
+        rateLimiter.acquire("researcher");
+        Requests.requireJson(request);
+        Requests.requireSize(body, config.maxRequestBytes());
+        JsonNode create = Requests.document(body, SchemaName.CREATE_TRACE_REQUEST);
+
+        String traceId = UUID.randomUUID().toString();
+        ObjectNode header = create.deepCopy();
+        double now = nowSeconds();
+        header.put("created_at", now);
+        UploadTokens.Issued issued = tokens.issue(traceId);
+        return send(traceId, TraceRecords.header(traceId, now, header), () -> {
+            ObjectNode out = StrictJson.mapper().createObjectNode();
+            out.put("trace_id", traceId);
+            out.put("upload_token", issued.token());
+            out.put("expires_at", issued.expiresAt().toString());
+            return HttpResponse.<String>status(HttpStatus.CREATED).header("Location", "/v1/traces/" + traceId)
+                    .body(out.toString());
+        });
+    }
+
+    @Post(uri = "/traces/{id}/events:ingest", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<MutableHttpResponse<String>> ingest(HttpRequest<?> request, @PathVariable String id,
+                                                                 @Header("Idempotency-Key") @Nullable String idempotencyKey,
+                                                                 @Body @Nullable byte[] body) {
+        String token = authorizeUpload(request, id);
+        rateLimiter.acquire(token);
+        Requests.requireJson(request);
+        Requests.requireSize(body, config.maxChunkBytes());
+        if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 256) {
+            throw Problem.badRequest("idempotency-key", "send an Idempotency-Key header (up to 256 characters), "
+                    + "the same on every retry of this chunk");
+        }
+        JsonNode chunk = Requests.document(body, SchemaName.CHUNK);
+        if (chunk.has("trace_id") && !chunk.get("trace_id").asText().equals(id)) {
+            throw Problem.invalid("the chunk names another trace", List.of(new Violation("/trace_id", "const",
+                    "is " + chunk.get("trace_id").asText() + ", but the URL names trace " + id)));
+        }
+        ObjectNode record = TraceRecords.chunk(id, nowSeconds(), chunk);
+        record.put("idempotency_key", idempotencyKey);
+        int events = chunk.get("events").size();
+        return send(id, record, () -> {
+            acceptedEvents.increment(events);
+            acceptedChunks.increment();
+            ObjectNode out = StrictJson.mapper().createObjectNode();
+            out.put("trace_id", id);
+            out.put("chunk_seq", chunk.get("chunk_seq").asLong());
+            out.put("digest", record.get("digest").asText());
+            out.put("accepted_events", events);
+            return HttpResponse.<String>status(HttpStatus.ACCEPTED).body(out.toString());
+        });
+    }
+
+    @Post(uri = "/traces/{id}/complete", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    public CompletableFuture<MutableHttpResponse<String>> complete(HttpRequest<?> request, @PathVariable String id,
+                                                                   @Body @Nullable byte[] body) {
+        String token = authorizeUpload(request, id);
+        rateLimiter.acquire(token);
+        Requests.requireJson(request);
+        Requests.requireSize(body, config.maxRequestBytes());
+        JsonNode complete = Requests.document(body, SchemaName.COMPLETE_REQUEST);
+        return send(id, TraceRecords.complete(id, nowSeconds(), complete), () -> HttpResponse.<String>status(HttpStatus.ACCEPTED)
+                .body(StrictJson.mapper().createObjectNode().put("trace_id", id).put("state", "completing").toString()));
+    }
+
+    /** A new upload token for a trace, for a holder of its (possibly expired) upload token or a researcher. */
+    @Post(uri = "/traces/{id}/token", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    public MutableHttpResponse<String> refresh(HttpRequest<?> request, @PathVariable String id) {
+        checkTraceId(id);
+        String token = Requests.bearer(request);
+        if (!tokens.isResearcher(token)) {
+            String traceId = tokens.verify(token, true);
+            if (!traceId.equals(id)) {
+                throw Problem.forbidden("this upload token belongs to another trace");
+            }
+        }
+        rateLimiter.acquire(token);
+        UploadTokens.Issued issued = tokens.issue(id);
+        return HttpResponse.ok(StrictJson.mapper().createObjectNode().put("trace_id", id)
+                .put("upload_token", issued.token()).put("expires_at", issued.expiresAt().toString()).toString());
+    }
+
+    @Put(uri = "/traces/{id}/artifacts/{sha256}", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public MutableHttpResponse<String> putArtifact(HttpRequest<?> request, @PathVariable String id,
+                                                   @PathVariable String sha256, @Body @Nullable byte[] body) {
+        String token = authorizeUpload(request, id);
+        rateLimiter.acquire(token);
+        if (!SHA256.matcher(sha256).matches()) {
+            throw Problem.badRequest("bad-artifact-name", "an artifact is named by the SHA-256 of its bytes, 64 lowercase hex digits");
+        }
+        byte[] bytes = body == null ? new byte[0] : body;
+        Requests.requireSize(bytes, config.maxArtifactBytes());
+        String actual = Sha256.hex(Sha256.digest(bytes));
+        if (!actual.equals(sha256)) {
+            throw new Problem(422, "digest-mismatch", "The body does not hash to its name",
+                    "the body's SHA-256 is " + actual + ", not " + sha256 + "; nothing was stored");
+        }
+        boolean existed;
+        try {
+            existed = artifacts.exists(sha256);
+            if (!existed) {
+                artifacts.put(sha256, bytes, request.getContentType().map(MediaType::toString).orElse(null));
+            }
+        } catch (RuntimeException e) {
+            throw Problem.unavailable("the artifact store is unavailable (" + e.getClass().getSimpleName() + ")");
+        }
+        String ref = "artifact://sha256/" + sha256;
+        return HttpResponse.<String>status(existed ? HttpStatus.OK : HttpStatus.CREATED)
+                .body(StrictJson.mapper().createObjectNode().put("ref", ref).put("size", bytes.length).toString());
+    }
+
+    @Get(uri = "/traces/{id}", produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public String getTrace(HttpRequest<?> request, @PathVariable String id) throws SQLException {
+        authorizeRead(request, id);
+        return reads.trace(id).orElseThrow(() -> Problem.notFound("no trace " + id + " (yet: a new trace appears"
+                + " within seconds of its creation)")).toString();
+    }
+
+    @Get(uri = "/traces/{id}/events", produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public String getEvents(HttpRequest<?> request, @PathVariable String id,
+                            @QueryValue(value = "from_seq", defaultValue = "0") long fromSeq,
+                            @QueryValue(value = "limit", defaultValue = "100") int limit) throws SQLException {
+        authorizeRead(request, id);
+        if (limit < 1 || limit > 1000 || fromSeq < 0) {
+            throw Problem.badRequest("bad-page", "limit is 1..1000 and from_seq ≥ 0");
+        }
+        if (reads.trace(id).isEmpty()) {
+            throw Problem.notFound("no trace " + id);
+        }
+        ObjectNode page = reads.events(id, fromSeq, limit);
+        page.put("trace_id", id);
+        return page.toString();
+    }
+
+    @Get(uri = "/traces", produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public String listTraces(HttpRequest<?> request,
+                             @QueryValue @Nullable String state, @QueryValue @Nullable String participant,
+                             @QueryValue @Nullable String task, @QueryValue @Nullable String from,
+                             @QueryValue @Nullable String to, @QueryValue @Nullable String cursor,
+                             @QueryValue(defaultValue = "50") int limit) throws SQLException {
+        if (!tokens.isResearcher(Requests.bearer(request))) {
+            throw Problem.forbidden("listing traces takes a researcher token");
+        }
+        if (limit < 1 || limit > 500) {
+            throw Problem.badRequest("bad-page", "limit is 1..500");
+        }
+        return reads.list(new TraceReads.Filter(state, participant, task, instant(from, "from"), instant(to, "to")),
+                cursor, limit).toString();
+    }
+
+    private String authorizeUpload(HttpRequest<?> request, String id) {
+        checkTraceId(id);
+        String token = Requests.bearer(request);
+        String traceId = tokens.verify(token, false);
+        if (!traceId.equals(id)) {
+            throw Problem.forbidden("this upload token belongs to another trace");
+        }
+        return token;
+    }
+
+    private void authorizeRead(HttpRequest<?> request, String id) {
+        checkTraceId(id);
+        String token = Requests.bearer(request);
+        if (tokens.isResearcher(token)) {
+            return;
+        }
+        if (!tokens.verify(token, false).equals(id)) {
+            throw Problem.forbidden("this upload token belongs to another trace");
+        }
+    }
+
+    private static void checkTraceId(String id) {
+        if (!TRACE_ID.matcher(id).matches()) {
+            throw Problem.notFound("'" + id + "' is not a trace id");
+        }
+    }
+
+    private static Instant instant(String value, String name) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (RuntimeException e) {
+            throw Problem.badRequest("bad-time", name + " must be an ISO-8601 instant such as 2026-11-26T12:00:00Z");
+        }
+    }
+
+    private CompletableFuture<MutableHttpResponse<String>> send(String traceId, JsonNode record,
+                                                                java.util.function.Supplier<MutableHttpResponse<String>> onAck) {
+        long start = System.nanoTime();
+        return producer.send(traceId, record.toString().getBytes(StandardCharsets.UTF_8))
+                .orTimeout(config.kafkaAckTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((ok, error) -> {
+                    ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    if (error != null) {
+                        meters.counter("prt_gateway_kafka_failures_total").increment();
+                        return ProblemHandler.render(Problem.unavailable("Kafka did not acknowledge the record ("
+                                + rootMessage(error) + ")"), "/v1/traces/" + traceId);
+                    }
+                    return onAck.get();
+                });
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null) {
+            c = c.getCause();
+        }
+        return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+    }
+
+    private static double nowSeconds() {
+        return System.currentTimeMillis() / 1000.0;
+    }
+}

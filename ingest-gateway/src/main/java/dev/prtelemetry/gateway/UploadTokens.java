@@ -1,0 +1,109 @@
+package dev.prtelemetry.gateway;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import jakarta.inject.Singleton;
+import java.security.MessageDigest;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Per-trace upload tokens: JWTs signed HS256 with the configured secret, {@code aud=upload},
+ * {@code sub=<trace id>}, short-lived. Only HS256 is accepted (an allow-list, so {@code none}
+ * or an algorithm swap is refused), and a token names exactly one trace.
+ */
+@Singleton
+public class UploadTokens {
+    public static final String AUDIENCE = "upload";
+    private static final String ISSUER = "prt-gateway";
+    private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.HS256);
+
+    private final GatewayConfig config;
+    private final Clock clock;
+
+    public UploadTokens(GatewayConfig config) {
+        this(config, Clock.systemUTC());
+    }
+
+    UploadTokens(GatewayConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public record Issued(String token, Instant expiresAt) {
+    }
+
+    public Issued issue(String traceId) {
+        Instant now = clock.instant();
+        Instant expires = now.plus(config.uploadTokenTtl());
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .issuer(ISSUER)
+                .subject(traceId)
+                .audience(AUDIENCE)
+                .issueTime(Date.from(now))
+                .notBeforeTime(Date.from(now.minusSeconds(5)))
+                .expirationTime(Date.from(expires))
+                .jwtID(UUID.randomUUID().toString())
+                .build();
+        try {
+            SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+            jwt.sign(new MACSigner(config.uploadTokenSecret()));
+            return new Issued(jwt.serialize(), expires);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("cannot sign upload tokens: " + e.getMessage(), e);
+        }
+    }
+
+    /** The token's trace id, after checking signature, algorithm, audience and time; a {@link Problem} otherwise. */
+    public String verify(String token, boolean allowExpired) {
+        SignedJWT jwt;
+        try {
+            jwt = SignedJWT.parse(token);
+        } catch (ParseException e) {
+            throw Problem.unauthorized("the upload token is not a JWT");
+        }
+        if (!ALLOWED.contains(jwt.getHeader().getAlgorithm())) {
+            throw Problem.unauthorized("upload tokens are signed HS256; " + jwt.getHeader().getAlgorithm() + " is refused");
+        }
+        try {
+            if (!jwt.verify(new MACVerifier(config.uploadTokenSecret()))) {
+                throw Problem.unauthorized("the upload token's signature does not verify");
+            }
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            List<String> audience = claims.getAudience();
+            if (audience == null || !audience.contains(AUDIENCE) || !ISSUER.equals(claims.getIssuer())) {
+                throw Problem.unauthorized("the token is not an upload token");
+            }
+            Instant now = clock.instant();
+            if (claims.getExpirationTime() == null
+                    || (!allowExpired && !claims.getExpirationTime().toInstant().isAfter(now))) {
+                throw Problem.unauthorized("the upload token has expired; refresh it with POST /v1/traces/{id}/token");
+            }
+            if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now)) {
+                throw Problem.unauthorized("the upload token is not valid yet");
+            }
+            if (claims.getSubject() == null) {
+                throw Problem.unauthorized("the upload token names no trace");
+            }
+            return claims.getSubject();
+        } catch (JOSEException | ParseException e) {
+            throw Problem.unauthorized("the upload token cannot be verified: " + e.getMessage());
+        }
+    }
+
+    /** Constant-time comparison for the researcher token. */
+    public boolean isResearcher(String token) {
+        return token != null && MessageDigest.isEqual(token.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                config.researcherToken().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

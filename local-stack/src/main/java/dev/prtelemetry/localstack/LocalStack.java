@@ -1,0 +1,222 @@
+package dev.prtelemetry.localstack;
+
+import dev.prtelemetry.flink.job.JobConfig;
+import dev.prtelemetry.flink.job.TraceAssemblyJob;
+import dev.prtelemetry.schemas.stream.Topics;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/**
+ * The embedded single-machine stack: Kafka (KRaft), PostgreSQL, the S3 store, the gateway
+ * (its own JVM) and the trace assembly on a Flink MiniCluster in this JVM. All data under
+ * one folder; each piece can be swapped for an external one through {@code PRT_*} variables
+ * ({@link StackConfig}), in which case it is not started here.
+ */
+public final class LocalStack implements AutoCloseable {
+    private final StackConfig config;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private String gatewayUrl;
+    private String kafkaBootstrap;
+    private String jdbcUrl;
+    private String s3Endpoint;
+
+    private LocalStack(StackConfig config) {
+        this.config = config;
+    }
+
+    public static LocalStack start(StackConfig config) throws Exception {
+        LocalStack stack = new LocalStack(config);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (Exception e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() throws Exception {
+        Path data = Files.createDirectories(config.dataDir());
+        long t0 = System.nanoTime();
+        // The three stores are independent: start them side by side.
+        CompletableFuture<EmbeddedKafka> kafka = config.externalKafka() != null ? null
+                : CompletableFuture.supplyAsync(() -> unchecked(() ->
+                        EmbeddedKafka.start(data.resolve("kafka"), config.kafkaPort(), config.kafkaControllerPort())));
+        CompletableFuture<Database> db = config.externalJdbcUrl() != null ? null
+                : CompletableFuture.supplyAsync(() -> unchecked(() -> Database.start(data.resolve("postgres"), config.postgresPort())));
+        CompletableFuture<EmbeddedS3> s3 = config.externalS3Endpoint() != null ? null
+                : CompletableFuture.supplyAsync(() -> unchecked(() -> EmbeddedS3.start(data.resolve("s3"), config.s3Port(),
+                        config.s3AccessKey(), config.s3SecretKey(), config.s3Bucket())));
+        kafkaBootstrap = kafka == null ? config.externalKafka() : remember(kafka.join()).bootstrapServers();
+        jdbcUrl = db == null ? config.externalJdbcUrl() : remember(db.join()).jdbcUrl();
+        s3Endpoint = s3 == null ? config.externalS3Endpoint() : remember(s3.join()).endpoint();
+        say("stores up in %d ms: Kafka %s, PostgreSQL %s, S3 %s", (System.nanoTime() - t0) / 1_000_000,
+                kafkaBootstrap, jdbcUrl, s3Endpoint);
+
+        int applied = Database.migrate(jdbcUrl, config.jdbcUser(), config.jdbcPassword());
+        EmbeddedKafka.createTopics(kafkaBootstrap, List.of(
+                new NewTopic(Topics.TRACE_RECORDS, config.partitions(), (short) 1),
+                new NewTopic(Topics.TRACES_ASSEMBLED, config.partitions(), (short) 1),
+                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)));
+        say("schema migrations applied: %d; topics ready", applied);
+
+        String researcherToken = secret(data.resolve("researcher.token"), config.researcherTokenOverride());
+        String uploadSecret = secret(data.resolve("upload-token.secret"), null);
+
+        Map<String, String> gatewayEnv = new HashMap<>();
+        gatewayEnv.put("PRT_KAFKA_BOOTSTRAP", kafkaBootstrap);
+        gatewayEnv.put("PRT_JDBC_URL", jdbcUrl);
+        gatewayEnv.put("PRT_JDBC_USER", config.jdbcUser());
+        gatewayEnv.put("PRT_JDBC_PASSWORD", config.jdbcPassword());
+        gatewayEnv.put("PRT_S3_ENDPOINT", s3Endpoint);
+        gatewayEnv.put("PRT_S3_ACCESS_KEY", config.s3AccessKey());
+        gatewayEnv.put("PRT_S3_SECRET_KEY", config.s3SecretKey());
+        gatewayEnv.put("PRT_S3_BUCKET", config.s3Bucket());
+        gatewayEnv.put("PRT_RESEARCHER_TOKEN", researcherToken);
+        gatewayEnv.put("PRT_UPLOAD_TOKEN_SECRET", uploadSecret);
+        gatewayEnv.putAll(config.gatewayExtraEnv());
+        CompletableFuture<GatewayProcess> gateway = CompletableFuture.supplyAsync(() -> unchecked(() ->
+                GatewayProcess.start(config.gatewayJar(), config.gatewayPort(), gatewayEnv,
+                        data.resolve("logs").resolve("gateway.log"))));
+
+        FlinkFileSystems.initialize(config.pluginsDir(), s3Endpoint, config.s3AccessKey(), config.s3SecretKey());
+        JobConfig job = jobConfig();
+        remember(startAssembly(job, data));
+        gatewayUrl = remember(gateway.join()).url();
+        say("PR Telemetry is up in %.1f s", (System.nanoTime() - t0) / 1e9);
+    }
+
+    JobConfig jobConfig() {
+        Map<String, String> env = new HashMap<>(config.jobEnv());
+        env.put("PRT_KAFKA_BOOTSTRAP", kafkaBootstrap);
+        env.put("PRT_JDBC_URL", jdbcUrl);
+        env.put("PRT_JDBC_USER", config.jdbcUser());
+        env.put("PRT_JDBC_PASSWORD", config.jdbcPassword());
+        env.putIfAbsent("PRT_DOCUMENTS_URI", "s3://" + config.s3Bucket());
+        env.putIfAbsent("PRT_CHECKPOINT_DIR", config.dataDir().resolve("checkpoints").toUri().toString());
+        return JobConfig.fromEnv(env);
+    }
+
+    private AutoCloseable startAssembly(JobConfig job, Path data) throws Exception {
+        Configuration conf = TraceAssemblyJob.flinkConfiguration(job);
+        Path tmp = Files.createDirectories(data.resolve("flink-tmp"));
+        conf.setString("io.tmp.dirs", tmp.toString());
+        conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(job.parallelism()));
+        conf.setString("rest.bind-port", "0");
+        Optional<Path> checkpoint = latestCheckpoint(data.resolve("checkpoints"));
+        if (checkpoint.isPresent()) {
+            conf.setString("execution.state-recovery.path", checkpoint.get().toUri().toString());
+            say("trace assembly resumes from %s", checkpoint.get());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(job.parallelism(), conf);
+        env.setMaxParallelism(128);
+        TraceAssemblyJob.defineWorkflow(env, TraceAssemblyJob.kafkaSource(job), TraceAssemblyJob.sinks(job), job);
+        JobClient client = env.executeAsync(TraceAssemblyJob.NAME);
+        return () -> client.cancel().get();
+    }
+
+    static Optional<Path> latestCheckpoint(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> files = Files.walk(dir, 3)) {
+            return files.filter(p -> p.getFileName().toString().equals("_metadata"))
+                    .map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(Comparator.comparingLong(p -> p.toFile().lastModified()));
+        }
+    }
+
+    /** A random secret kept in a mode-600 file, made once and reused across restarts. */
+    static String secret(Path file, String override) throws IOException {
+        if (override != null && !override.isBlank()) {
+            return override;
+        }
+        if (Files.isRegularFile(file)) {
+            return Files.readString(file).strip();
+        }
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String value = HexFormat.of().formatHex(bytes);
+        Files.writeString(file, value + "\n");
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX filesystem: nothing stricter to set
+        }
+        return value;
+    }
+
+    public String gatewayUrl() {
+        return gatewayUrl;
+    }
+
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    public String s3Endpoint() {
+        return s3Endpoint;
+    }
+
+    public StackConfig config() {
+        return config;
+    }
+
+    private <T extends AutoCloseable> T remember(T closeable) {
+        started.push(closeable);
+        return closeable;
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println("prt: " + String.format(format, args));
+    }
+
+    /** Stops everything this stack started, newest first. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable c = started.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                System.err.println("prt: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+
+    interface ThrowingSupplier<T> {
+        T get() throws Exception;
+    }
+
+    static <T> T unchecked(ThrowingSupplier<T> s) {
+        try {
+            return s.get();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.prtelemetry.localstack;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where the local stack keeps its data and which ports it takes; and, through
+ * {@code PRT_KAFKA_BOOTSTRAP}, {@code PRT_JDBC_URL} or {@code PRT_S3_ENDPOINT}, which pieces
+ * are external (then not started here).
+ */
+public record StackConfig(
+        Path dataDir,
+        Path repoRoot,
+        int kafkaPort,
+        int kafkaControllerPort,
+        int postgresPort,
+        int s3Port,
+        int gatewayPort,
+        int partitions,
+        String externalKafka,
+        String externalJdbcUrl,
+        String externalS3Endpoint,
+        String jdbcUser,
+        String jdbcPassword,
+        String s3AccessKey,
+        String s3SecretKey,
+        String s3Bucket,
+        String researcherTokenOverride,
+        Map<String, String> jobEnv,
+        Map<String, String> gatewayExtraEnv) {
+
+    public static StackConfig fromEnv(Path dataDir, Path repoRoot, Map<String, String> env) {
+        Map<String, String> job = new HashMap<>();
+        env.forEach((k, v) -> {
+            if (k.startsWith("PRT_")) {
+                job.put(k, v);
+            }
+        });
+        String externalJdbc = env.get("PRT_JDBC_URL");
+        return new StackConfig(dataDir, repoRoot,
+                port(env, "PRT_KAFKA_PORT", 19092), port(env, "PRT_KAFKA_CONTROLLER_PORT", 19093),
+                port(env, "PRT_POSTGRES_PORT", 15432), port(env, "PRT_S3_PORT", 19000), port(env, "PRT_GATEWAY_PORT", 8000),
+                Integer.parseInt(env.getOrDefault("PRT_PARTITIONS", "4")),
+                env.get("PRT_KAFKA_BOOTSTRAP"), externalJdbc, env.get("PRT_S3_ENDPOINT"),
+                env.getOrDefault("PRT_JDBC_USER", "postgres"), env.getOrDefault("PRT_JDBC_PASSWORD", "postgres"),
+                env.getOrDefault("PRT_S3_ACCESS_KEY", "local-access"), env.getOrDefault("PRT_S3_SECRET_KEY", "local-secret"),
+                env.getOrDefault("PRT_S3_BUCKET", "prt"), env.get("PRT_RESEARCHER_TOKEN"), job, Map.of());
+    }
+
+    public StackConfig withPorts(int kafka, int controller, int postgres, int s3, int gateway) {
+        return new StackConfig(dataDir, repoRoot, kafka, controller, postgres, s3, gateway, partitions, externalKafka,
+                externalJdbcUrl, externalS3Endpoint, jdbcUser, jdbcPassword, s3AccessKey, s3SecretKey, s3Bucket,
+                researcherTokenOverride, jobEnv, gatewayExtraEnv);
+    }
+
+    public StackConfig withJobEnv(Map<String, String> extraJob, Map<String, String> extraGateway) {
+        Map<String, String> j = new HashMap<>(jobEnv);
+        j.putAll(extraJob);
+        return new StackConfig(dataDir, repoRoot, kafkaPort, kafkaControllerPort, postgresPort, s3Port, gatewayPort,
+                partitions, externalKafka, externalJdbcUrl, externalS3Endpoint, jdbcUser, jdbcPassword, s3AccessKey,
+                s3SecretKey, s3Bucket, researcherTokenOverride, j, extraGateway);
+    }
+
+    Path gatewayJar() {
+        return repoRoot.resolve("ingest-gateway/target/prt-gateway.jar");
+    }
+
+    Path pluginsDir() {
+        return repoRoot.resolve("local-stack/target/plugins");
+    }
+
+    private static int port(Map<String, String> env, String key, int def) {
+        return Integer.parseInt(env.getOrDefault(key, String.valueOf(def)));
+    }
+}
