@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
  */
 @Controller("/v1")
 public class TracesController {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TracesController.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
@@ -181,6 +182,7 @@ public class TracesController {
                 artifacts.put(sha256, bytes, request.getContentType().map(MediaType::toString).orElse(null));
             }
         } catch (RuntimeException e) {
+            LOG.warn("artifact store failed for {}", sha256, e);
             throw Problem.unavailable("the artifact store is unavailable (" + e.getClass().getSimpleName() + ")");
         }
         String ref = "artifact://sha256/" + sha256;

@@ -50,5 +50,6 @@ final class EmbeddedServices implements AutoCloseable {
         kafka.close();
         database.close();
         s3.close();
+        StackMain.deleteTree(dir);
     }
 }

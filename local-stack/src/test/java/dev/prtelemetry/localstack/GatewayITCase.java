@@ -1,0 +1,291 @@
+package dev.prtelemetry.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.integrity.HashChain;
+import dev.prtelemetry.schemas.integrity.Sha256;
+import dev.prtelemetry.schemas.integrity.TraceFixtures;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gateway as a client sees it, in its own process, against the real embedded Kafka,
+ * PostgreSQL and S3 store: every documented refusal comes as problem+json, and none of them
+ * writes anything to Kafka or S3.
+ */
+class GatewayITCase {
+    private static final String RESEARCHER = "researcher-token-for-tests-0123456789";
+    private static final String SECRET = "upload-token-secret-for-tests-0123456789abcdef";
+    private static final Path JAR = Path.of("../ingest-gateway/target/prt-gateway.jar");
+
+    private static EmbeddedServices services;
+    private static GatewayProcess gateway;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void start() throws Exception {
+        services = EmbeddedServices.start();
+        gateway = GatewayProcess.start(JAR, EmbeddedServices.freePort(), env(services.kafka.bootstrapServers(), "10s"),
+                services.dir.resolve("gateway.log"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.close();
+        services.close();
+    }
+
+    private static Map<String, String> env(String kafka, String ackTimeout) {
+        return Map.ofEntries(
+                Map.entry("PRT_KAFKA_BOOTSTRAP", kafka),
+                Map.entry("PRT_KAFKA_ACK_TIMEOUT", ackTimeout),
+                Map.entry("PRT_JDBC_URL", services.database.jdbcUrl()),
+                Map.entry("PRT_S3_ENDPOINT", services.s3.endpoint()),
+                Map.entry("PRT_S3_ACCESS_KEY", EmbeddedServices.ACCESS_KEY),
+                Map.entry("PRT_S3_SECRET_KEY", EmbeddedServices.SECRET_KEY),
+                Map.entry("PRT_S3_BUCKET", EmbeddedServices.BUCKET),
+                Map.entry("PRT_RESEARCHER_TOKEN", RESEARCHER),
+                Map.entry("PRT_UPLOAD_TOKEN_SECRET", SECRET),
+                Map.entry("PRT_MAX_CHUNK_BYTES", "100000"),
+                Map.entry("PRT_MAX_ARTIFACT_BYTES", "50000"),
+                Map.entry("PRT_RATE_PER_SECOND", "20"),
+                Map.entry("PRT_RATE_BURST", "30"));
+    }
+
+    @Test
+    void createsATraceAndAcceptsAChunkOnlyOnceItIsInKafka() throws Exception {
+        long before = recordsInKafka();
+        Created t = create();
+        var r = post(gateway.url() + "/v1/traces/" + t.id + "/events:ingest", t.token, "application/json", chunk(t.id),
+                "Idempotency-Key", "k-1");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(StrictJson.parse(r.body()).get("accepted_events").asInt()).isEqualTo(9);
+        assertThat(recordsInKafka()).isEqualTo(before + 2); // header + chunk
+    }
+
+    @Test
+    void refusesBadChunksWithProblemsAndWritesNothing() throws Exception {
+        Created t = create();
+        long kafkaBefore = recordsInKafka();
+        int s3Before = objectsInS3();
+        String url = gateway.url() + "/v1/traces/" + t.id + "/events:ingest";
+
+        assertProblem(post(url, t.token, "application/json", "{\"chunk_id\": ", "Idempotency-Key", "a"), 400, "malformed-json");
+        assertProblem(post(url, t.token, "text/plain", chunk(t.id), "Idempotency-Key", "a"), 415, "unsupported-media-type");
+        assertProblem(post(url, t.token, "application/json", "{\"pad\":\"" + "x".repeat(100_001) + "\"}", "Idempotency-Key", "a"),
+                413, "too-large");
+        assertProblem(post(url, t.token, "application/json", chunk(t.id)), 400, "idempotency-key");
+
+        ObjectNode bad = (ObjectNode) StrictJson.parse(chunk(t.id));
+        ((ObjectNode) bad.get("events").get(1)).put("seq", -1);
+        ((ObjectNode) bad.get("events").get(2).get("payload")).remove("summary");
+        var violations = post(url, t.token, "application/json", bad.toString(), "Idempotency-Key", "a");
+        assertProblem(violations, 422, "schema-violation");
+        assertThat(pointers(violations)).contains("/events/1/seq", "/events/2/payload/summary");
+
+        assertProblem(post(url, null, "application/json", chunk(t.id), "Idempotency-Key", "a"), 401, "unauthorized");
+        assertProblem(post(url, jwt(t.id, -60, SECRET, "HS256"), "application/json", chunk(t.id), "Idempotency-Key", "a"),
+                401, "unauthorized"); // expired
+        assertProblem(post(url, jwt(t.id, 600, "another-secret-of-sufficient-length-000000", "HS256"), "application/json",
+                chunk(t.id), "Idempotency-Key", "a"), 401, "unauthorized"); // forged
+        assertProblem(post(url, jwt(t.id, 600, SECRET, "none"), "application/json", chunk(t.id), "Idempotency-Key", "a"),
+                401, "unauthorized"); // alg none
+        assertProblem(post(url, RESEARCHER, "application/json", chunk(t.id), "Idempotency-Key", "a"), 401, "unauthorized");
+        Created other = create();
+        kafkaBefore += 1; // that create's header
+        assertProblem(post(url, other.token, "application/json", chunk(t.id), "Idempotency-Key", "a"), 403, "forbidden");
+
+        byte[] blob = "some output\n".getBytes(StandardCharsets.UTF_8);
+        String wrongName = Sha256.hex(Sha256.digest("other".getBytes(StandardCharsets.UTF_8)));
+        assertProblem(put(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + wrongName, t.token, blob), 422, "digest-mismatch");
+        byte[] big = new byte[50_001];
+        assertProblem(put(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + Sha256.hex(Sha256.digest(big)), t.token, big),
+                413, "too-large");
+
+        assertThat(recordsInKafka()).isEqualTo(kafkaBefore);
+        assertThat(objectsInS3()).isEqualTo(s3Before);
+    }
+
+    @Test
+    void storesAnArtifactOnlyUnderItsOwnHash() throws Exception {
+        Created t = create();
+        byte[] blob = ("pytest output " + t.id).getBytes(StandardCharsets.UTF_8);
+        String name = Sha256.hex(Sha256.digest(blob));
+        var first = put(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + name, t.token, blob);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+        assertThat(StrictJson.parse(first.body()).get("ref").asText()).isEqualTo("artifact://sha256/" + name);
+        assertThat(put(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + name, t.token, blob).statusCode()).isEqualTo(200);
+        assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "artifacts/sha256/" + name)).isTrue();
+    }
+
+    @Test
+    void aBurstBeyondTheTokensRateGets429WithRetryAfter() throws Exception {
+        Created t = create();
+        String url = gateway.url() + "/v1/traces/" + t.id;
+        List<Integer> codes = new ArrayList<>();
+        HttpResponse<String> limited = null;
+        for (int i = 0; i < 60; i++) {
+            var r = send(HttpRequest.newBuilder(URI.create(url + "/token")).header("Authorization", "Bearer " + t.token)
+                    .POST(HttpRequest.BodyPublishers.noBody()));
+            codes.add(r.statusCode());
+            if (r.statusCode() == 429) {
+                limited = r;
+            }
+        }
+        assertThat(codes).contains(200, 429);
+        assertThat(limited.headers().firstValue("Retry-After")).isPresent();
+        assertProblem(limited, 429, "rate-limited");
+    }
+
+    @Test
+    void unknownTracesAre404AndListingNeedsAResearcher() throws Exception {
+        var r = send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/traces/no-such-trace"))
+                .header("Authorization", "Bearer " + RESEARCHER).GET());
+        assertProblem(r, 404, "not-found");
+        Created t = create();
+        var list = send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/traces")).header("Authorization", "Bearer " + t.token).GET());
+        assertProblem(list, 403, "forbidden");
+    }
+
+    @Test
+    void kafkaUnavailableIsARetryable503NeverA2xx() throws Exception {
+        int deadPort = EmbeddedServices.freePort();
+        try (GatewayProcess cut = GatewayProcess.start(JAR, EmbeddedServices.freePort(), env("127.0.0.1:" + deadPort, "2s"),
+                services.dir.resolve("gateway-no-kafka.log"))) {
+            var r = send(HttpRequest.newBuilder(URI.create(cut.url() + "/v1/traces"))
+                    .header("Authorization", "Bearer " + RESEARCHER).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(createBody())));
+            assertProblem(r, 503, "unavailable");
+            assertThat(r.headers().firstValue("Retry-After")).isPresent();
+        }
+    }
+
+    @Test
+    void servesItsOpenApiSchemasHealthAndMetrics() throws Exception {
+        assertThat(get("/openapi.yml").body()).contains("/v1/traces/{id}/events:ingest");
+        assertThat(StrictJson.parse(get("/v1/schemas/chunk").body()).at("/properties/events/maxItems").asInt()).isEqualTo(500);
+        assertThat(get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(get("/readyz").statusCode()).isEqualTo(200);
+        assertThat(get("/metrics").body()).contains("prt_gateway_kafka_ack_seconds");
+    }
+
+    // --- helpers ---
+
+    record Created(String id, String token) {
+    }
+
+    private static String createBody() {
+        return "{\"participant_id\":\"p-it\",\"task_id\":\"t\",\"task_title\":\"Leap day\",\"repo_origin\":\"o\","
+                + "\"start_commit\":\"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\",\"consent\":{\"granted\":true}}";
+    }
+
+    private static Created create() throws Exception {
+        var r = post(gateway.url() + "/v1/traces", RESEARCHER, "application/json", createBody());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        JsonNode body = StrictJson.parse(r.body());
+        return new Created(body.get("trace_id").asText(), body.get("upload_token").asText());
+    }
+
+    private static String chunk(String traceId) {
+        HashChain chain = new HashChain(traceId);
+        ObjectNode chunk = StrictJson.mapper().createObjectNode().put("chunk_id", "c0").put("chunk_seq", 0);
+        var events = chunk.putArray("events");
+        TraceFixtures.unchainedEvents().forEach(e -> events.add(chain.append(e)));
+        return chunk.toString();
+    }
+
+    private static HttpResponse<String> post(String url, String token, String type, String body, String... headers)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        for (int i = 0; i < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return send(b);
+    }
+
+    private static HttpResponse<String> put(String url, String token, byte[] body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).GET());
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder b) throws Exception {
+        return HTTP.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String type) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("application/problem+json"));
+        JsonNode p = StrictJson.parse(r.body());
+        assertThat(p.get("type").asText()).isEqualTo("https://prtelemetry.dev/problems/" + type);
+        assertThat(p.get("status").asInt()).isEqualTo(status);
+        assertThat(p.get("detail").asText()).isNotBlank();
+    }
+
+    private static List<String> pointers(HttpResponse<String> r) {
+        List<String> out = new ArrayList<>();
+        StrictJson.parse(r.body()).get("errors").forEach(e -> out.add(e.get("pointer").asText()));
+        return out;
+    }
+
+    /** A JWT signed (or not, for alg none) as an attacker or an old client would make it. */
+    private static String jwt(String traceId, long expiresInSeconds, String secret, String alg) throws Exception {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        long now = System.currentTimeMillis() / 1000;
+        String header = b64.encodeToString(("{\"alg\":\"" + alg + "\"}").getBytes(StandardCharsets.UTF_8));
+        String payload = b64.encodeToString(("{\"iss\":\"prt-gateway\",\"aud\":\"upload\",\"sub\":\"" + traceId
+                + "\",\"iat\":" + (now - 120) + ",\"exp\":" + (now + expiresInSeconds) + "}").getBytes(StandardCharsets.UTF_8));
+        if (alg.equals("none")) {
+            return header + "." + payload + ".";
+        }
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        return header + "." + payload + "." + b64.encodeToString(mac.doFinal((header + "." + payload).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static long recordsInKafka() {
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, services.kafka.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(Topics.TRACE_RECORDS).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
+            return c.endOffsets(parts).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private static int objectsInS3() {
+        return services.s3.blobStore().list(EmbeddedServices.BUCKET,
+                org.jclouds.blobstore.options.ListContainerOptions.Builder.recursive()).size();
+    }
+}
