@@ -1,0 +1,181 @@
+package dev.prtelemetry.localstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.integrity.HashChain;
+import dev.prtelemetry.schemas.json.StrictJson;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./prt demo [--stop]}: starts the stack if it is not running, uploads the example
+ * sessions under {@code examples/} through the gateway (chained for the trace ids the gateway
+ * issues, one chunk re-sent to show deduplication), waits for the assembly, and prints each
+ * trace's state, integrity verdict and metrics. The stack keeps running unless {@code --stop}.
+ */
+public final class DemoMain {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private DemoMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> rest = new ArrayList<>(List.of(args));
+        boolean stop = rest.remove("--stop");
+        int i = rest.indexOf("--data");
+        Path data = Path.of(i >= 0 ? rest.get(i + 1) : ".prt-data").toAbsolutePath();
+        Path root = Path.of(System.getProperty("prt.root", ".")).toAbsolutePath().normalize();
+        String gateway = "http://127.0.0.1:" + System.getenv().getOrDefault("PRT_GATEWAY_PORT", "8000");
+
+        if (StackMain.runningStack(data).isEmpty()) {
+            System.out.println("prt demo: starting the stack in the background (log: " + data.resolve("logs/stack.out") + ")");
+            Files.createDirectories(data.resolve("logs"));
+            new ProcessBuilder("setsid", root.resolve("prt").toString(), "up")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("logs/stack.out").toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+        }
+        awaitReady(gateway, Duration.ofMinutes(3));
+        String researcher = Files.readString(data.resolve("researcher.token")).strip();
+
+        List<Path> examples;
+        try (Stream<Path> dirs = Files.list(root.resolve("examples"))) {
+            examples = dirs.filter(d -> Files.isRegularFile(d.resolve("trace/trace.json"))).sorted().toList();
+        }
+        List<String[]> uploaded = new ArrayList<>();
+        for (Path example : examples) {
+            uploaded.add(new String[] {example.getFileName().toString(), upload(gateway, researcher, example)});
+        }
+        System.out.println();
+        int failures = 0;
+        for (String[] u : uploaded) {
+            JsonNode t = awaitFinal(gateway, researcher, u[1], Duration.ofSeconds(90));
+            failures += print(u[0], t) ? 0 : 1;
+        }
+        System.out.println("\nExplore: curl -H \"Authorization: Bearer $(cat " + data.resolve("researcher.token") + ")\" "
+                + gateway + "/v1/traces");
+        if (stop) {
+            StackMain.down(data);
+        } else {
+            System.out.println("The stack keeps running; ./prt down stops it.");
+        }
+        System.exit(failures == 0 ? 0 : 1);
+    }
+
+    /** Creates the trace, uploads its chunks (one twice), completes it; returns the trace id. */
+    static String upload(String gateway, String researcher, Path example) throws Exception {
+        JsonNode meta = StrictJson.parse(Files.readAllBytes(example.resolve("trace/trace.json")));
+        JsonNode created = StrictJson.parse(expect(201, post(gateway + "/v1/traces", researcher,
+                meta.get("create").toString(), null)));
+        String traceId = created.get("trace_id").asText();
+        String token = created.get("upload_token").asText();
+
+        HashChain chain = new HashChain(traceId);
+        List<JsonNode> events = new ArrayList<>();
+        for (String line : Files.readAllLines(example.resolve("trace/events.jsonl"))) {
+            if (!line.isBlank()) {
+                events.add(chain.append((ObjectNode) StrictJson.parse(line)));
+            }
+        }
+        int size = 4;
+        List<String> chunks = new ArrayList<>();
+        for (int c = 0; c * size < events.size(); c++) {
+            ObjectNode chunk = StrictJson.mapper().createObjectNode().put("chunk_id", traceId + "-" + c).put("chunk_seq", c);
+            ArrayNode list = chunk.putArray("events");
+            events.subList(c * size, Math.min(events.size(), (c + 1) * size)).forEach(list::add);
+            chunks.add(chunk.toString());
+        }
+        for (int c = 0; c < chunks.size(); c++) {
+            expect(202, post(gateway + "/v1/traces/" + traceId + "/events:ingest", token, chunks.get(c), traceId + "-" + c));
+        }
+        // a client retry after a lost acknowledgement: the assembly drops it
+        expect(202, post(gateway + "/v1/traces/" + traceId + "/events:ingest", token, chunks.get(0), traceId + "-0"));
+        ObjectNode complete = StrictJson.mapper().createObjectNode()
+                .put("final_seq", chain.nextSeq() - 1).put("chain_head", chain.head())
+                .put("outcome", meta.get("complete").get("outcome").asText());
+        expect(202, post(gateway + "/v1/traces/" + traceId + "/complete", token, complete.toString(), null));
+        System.out.printf("uploaded %-16s trace %s: %d events in %d chunks (+1 re-sent)%n",
+                example.getFileName(), traceId, events.size(), chunks.size());
+        return traceId;
+    }
+
+    static boolean print(String name, JsonNode t) {
+        JsonNode m = t.path("metrics");
+        JsonNode in = t.path("integrity");
+        System.out.printf("%-16s %-9s verdict=%-8s events=%-3d duplicates_dropped=%d head=%s… merkle=%s…%n",
+                name, t.path("state").asText(), in.path("verdict").asText(), in.path("event_count").asLong(),
+                t.path("counts").path("duplicates_dropped").asLong(), in.path("chain_head").asText().substring(0, 12),
+                in.path("merkle_root").asText().substring(0, 12));
+        System.out.printf("%-16s duration %.0f s · %d edits in %d files (+%d/−%d) · %d commands %s · %d test runs, "
+                        + "%d fail→pass · notes %s · %d commits%n", "",
+                m.path("duration_s").asDouble(), m.path("file_edits").asLong(), m.path("files_touched").asLong(),
+                m.path("lines_added").asLong(), m.path("lines_removed").asLong(), m.path("commands").asLong(),
+                m.path("exit_codes"), m.path("test_runs").asLong(), m.path("tests_fail_to_pass").asLong(),
+                m.path("notes_by_kind"), m.path("commits").asLong());
+        if (in.path("reasons").size() > 0) {
+            System.out.printf("%-16s reasons: %s%n", "", in.path("reasons"));
+        }
+        return "complete".equals(t.path("state").asText());
+    }
+
+    static void awaitReady(String gateway, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/readyz")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException e) {
+                // not up yet
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException("the gateway at " + gateway + " did not become ready");
+    }
+
+    static JsonNode awaitFinal(String gateway, String researcher, String traceId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/traces/" + traceId))
+                    .header("Authorization", "Bearer " + researcher).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                last = StrictJson.parse(r.body());
+                String state = last.path("state").asText();
+                if (List.of("complete", "rejected", "abandoned").contains(state) && last.hasNonNull("document_uri")) {
+                    return last;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("trace " + traceId + " did not finish; last seen: " + last);
+    }
+
+    private static HttpResponse<String> post(String url, String token, String body, String idempotencyKey) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (idempotencyKey != null) {
+            b.header("Idempotency-Key", idempotencyKey);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String expect(int status, HttpResponse<String> r) {
+        if (r.statusCode() != status) {
+            throw new IllegalStateException(r.request().uri() + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r.body();
+    }
+}
