@@ -1,0 +1,440 @@
+package dev.prtelemetry.localstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.integrity.HashChain;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.TraceRecords;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import javax.imageio.ImageIO;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code ./prt bench ingest}: N simulated recorders upload realistic traces over HTTP to the
+ * running stack, open-loop at a target event rate (latency measured from each chunk's
+ * scheduled send time, so a stalled server is not hidden) or as fast as acknowledgements
+ * allow; reports accepted events/s, chunk-ack and event-visible-in-PostgreSQL latency p50/p99,
+ * errors, CPU and RSS per process, and — measured first, in the same run — the raw Kafka
+ * producer rate for the same record bytes. Writes JSON and a PNG chart.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    record Options(int recorders, double rate, int seconds, int eventsPerChunk, int eventsPerTrace, int rawSeconds) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.remove("ingest");
+        Path data = Path.of(value(a, "--data", ".prt-data")).toAbsolutePath();
+        Options o = new Options(Integer.parseInt(value(a, "--recorders", "32")), Double.parseDouble(value(a, "--rate", "0")),
+                Integer.parseInt(value(a, "--duration", "60")), Integer.parseInt(value(a, "--events-per-chunk", "100")),
+                Integer.parseInt(value(a, "--events-per-trace", "2000")), Integer.parseInt(value(a, "--raw-seconds", "15")));
+        String gateway = "http://127.0.0.1:" + System.getenv().getOrDefault("PRT_GATEWAY_PORT", "8000");
+        if (StackMain.runningStack(data).isEmpty()) {
+            System.err.println("prt bench: start the stack first (./prt up, or ./prt demo)");
+            System.exit(1);
+        }
+        DemoMain.awaitReady(gateway, Duration.ofSeconds(30));
+        String researcher = Files.readString(data.resolve("researcher.token")).strip();
+        StackConfig stack = StackConfig.fromEnv(data, Path.of("."), System.getenv());
+        String kafka = stack.externalKafka() != null ? stack.externalKafka() : "127.0.0.1:" + stack.kafkaPort();
+        String jdbc = stack.externalJdbcUrl() != null ? stack.externalJdbcUrl()
+                : "jdbc:postgresql://127.0.0.1:" + stack.postgresPort() + "/postgres";
+
+        ObjectNode report = StrictJson.mapper().createObjectNode();
+        report.put("started_at", Instant.now().toString());
+        report.set("options", StrictJson.mapper().valueToTree(o));
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+
+        double raw = rawKafkaRate(kafka, o);
+        report.put("raw_kafka_events_per_s", Math.round(raw));
+        System.out.printf("raw Kafka producer, same record bytes: %.0f events/s%n", raw);
+
+        Bench bench = new Bench(gateway, researcher, jdbc, o);
+        Map<String, long[]> cpuBefore = ProcessStats.cpuTicks(data);
+        long t0 = System.nanoTime();
+        bench.run();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        Map<String, long[]> cpuAfter = ProcessStats.cpuTicks(data);
+        bench.report(report, raw);
+        report.set("processes", ProcessStats.report(cpuBefore, cpuAfter, wall, data));
+
+        Path out = Files.createDirectories(data.resolve("bench"));
+        String stamp = Instant.now().toString().replace(':', '-');
+        Path json = out.resolve("ingest-" + stamp + ".json");
+        Files.writeString(json, StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        Path png = out.resolve("ingest-" + stamp + ".png");
+        bench.chart(png, raw);
+        System.out.println(StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        System.out.println("wrote " + json + " and " + png);
+        System.exit(0);
+    }
+
+    /** Sends chunk-sized records of the same bytes straight to Kafka: the ceiling the pipeline is measured against. */
+    static double rawKafkaRate(String kafka, Options o) throws Exception {
+        EmbeddedKafka.createTopics(kafka, List.of(new NewTopic("prt.bench-raw", 4, (short) 1)));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 << 20));
+        List<byte[]> records = new ArrayList<>();
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < 16; i++) {
+            String traceId = "raw-" + i;
+            records.add(TraceRecords.chunk(traceId, 0, Bench.chunk(traceId, new HashChain(traceId), 0, o.eventsPerChunk(), r))
+                    .toString().getBytes(StandardCharsets.UTF_8));
+        }
+        long sent = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long end = System.nanoTime() + o.rawSeconds() * 1_000_000_000L;
+            long start = System.nanoTime();
+            while (System.nanoTime() < end) {
+                int i = (int) (sent % records.size());
+                producer.send(new ProducerRecord<>("prt.bench-raw", ("raw-" + i).getBytes(), records.get(i)));
+                sent++;
+            }
+            producer.flush();
+            return sent * (double) o.eventsPerChunk() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    static final class Bench {
+        final String gateway;
+        final String researcher;
+        final String jdbc;
+        final Options o;
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        final ConcurrentLinkedQueue<long[]> acks = new ConcurrentLinkedQueue<>(); // {sendSecond, latencyNanos, events}
+        final ConcurrentLinkedQueue<Long> visible = new ConcurrentLinkedQueue<>(); // latency nanos per event batch
+        final ConcurrentHashMap<String, Long> pendingVisible = new ConcurrentHashMap<>(); // "trace|seq" -> scheduled nanos
+        final ConcurrentHashMap<String, Integer> pendingEvents = new ConcurrentHashMap<>();
+        final Map<Integer, AtomicLong> errors = new ConcurrentHashMap<>();
+        final AtomicLong visibleEvents = new AtomicLong();
+        final AtomicLongArray perSecondEvents = new AtomicLongArray(3600);
+        final AtomicLongArray perSecondP99 = new AtomicLongArray(3600);
+        final List<List<Long>> perSecondLatencies = Collections.synchronizedList(new ArrayList<>());
+        volatile boolean running = true;
+        long startNanos;
+        long windowEndNanos;
+
+        Bench(String gateway, String researcher, String jdbc, Options o) {
+            this.gateway = gateway;
+            this.researcher = researcher;
+            this.jdbc = jdbc;
+            this.o = o;
+            for (int i = 0; i < 3600; i++) {
+                perSecondLatencies.add(Collections.synchronizedList(new ArrayList<>()));
+            }
+        }
+
+        void run() throws Exception {
+            Thread poller = new Thread(this::pollVisibility, "visibility-poller");
+            poller.setDaemon(true);
+            CountDownLatch done = new CountDownLatch(o.recorders());
+            startNanos = System.nanoTime();
+            windowEndNanos = startNanos + o.seconds() * 1_000_000_000L;
+            poller.start();
+            for (int i = 0; i < o.recorders(); i++) {
+                int id = i;
+                Thread t = new Thread(() -> {
+                    try {
+                        recorder(id);
+                    } catch (Exception e) {
+                        errors.computeIfAbsent(-1, k -> new AtomicLong()).incrementAndGet();
+                    } finally {
+                        done.countDown();
+                    }
+                }, "recorder-" + i);
+                t.start();
+            }
+            done.await();
+            long drainUntil = System.nanoTime() + 30_000_000_000L;
+            while (!pendingVisible.isEmpty() && System.nanoTime() < drainUntil) {
+                Thread.sleep(100);
+            }
+            running = false;
+        }
+
+        void recorder(int id) throws Exception {
+            SplittableRandom random = new SplittableRandom(id);
+            double chunksPerSecond = o.rate() > 0 ? o.rate() / o.recorders() / o.eventsPerChunk() : 0;
+            long interval = chunksPerSecond > 0 ? (long) (1e9 / chunksPerSecond) : 0;
+            long next = System.nanoTime() + (interval > 0 ? random.nextLong(interval) : 0);
+            while (System.nanoTime() < windowEndNanos) {
+                JsonNode created = StrictJson.parse(post(gateway + "/v1/traces", researcher, createBody(id), null).body());
+                String traceId = created.get("trace_id").asText();
+                String token = created.get("upload_token").asText();
+                HashChain chain = new HashChain(traceId);
+                int chunkSeq = 0;
+                while (chain.nextSeq() < o.eventsPerTrace() && System.nanoTime() < windowEndNanos) {
+                    String body = chunk(traceId, chain, chunkSeq, o.eventsPerChunk(), random).toString();
+                    if (interval > 0) {
+                        long wait = next - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                    }
+                    long scheduled = interval > 0 ? next : System.nanoTime();
+                    String key = traceId + "|" + chunkSeq;
+                    pendingVisible.put(key, scheduled);
+                    pendingEvents.put(key, o.eventsPerChunk());
+                    HttpResponse<String> r = post(gateway + "/v1/traces/" + traceId + "/events:ingest", token, body, key);
+                    long now = System.nanoTime();
+                    if (r.statusCode() == 202) {
+                        int second = (int) ((scheduled - startNanos) / 1_000_000_000L);
+                        acks.add(new long[] {second, now - scheduled, o.eventsPerChunk()});
+                        if (second >= 0 && second < 3600) {
+                            perSecondEvents.addAndGet(second, o.eventsPerChunk());
+                            perSecondLatencies.get(second).add(now - scheduled);
+                        }
+                    } else {
+                        pendingVisible.remove(key);
+                        errors.computeIfAbsent(r.statusCode(), k -> new AtomicLong()).incrementAndGet();
+                        if (r.statusCode() == 429 || r.statusCode() == 503) {
+                            Thread.sleep(200);
+                        }
+                    }
+                    chunkSeq++;
+                    next += interval;
+                }
+                ObjectNode complete = StrictJson.mapper().createObjectNode().put("final_seq", chain.nextSeq() - 1)
+                        .put("chain_head", chain.head());
+                post(gateway + "/v1/traces/" + traceId + "/complete", token, complete.toString(), null);
+            }
+        }
+
+        void pollVisibility() {
+            try (Connection c = DriverManager.getConnection(jdbc, "postgres", "postgres");
+                 PreparedStatement ps = c.prepareStatement(
+                         "SELECT trace_id, chunk_seq FROM trace_event_chunks WHERE trace_id = ANY (?)")) {
+                while (running) {
+                    Thread.sleep(50);
+                    if (pendingVisible.isEmpty()) {
+                        continue;
+                    }
+                    List<String> traces = pendingVisible.keySet().stream().map(k -> k.substring(0, k.indexOf('|')))
+                            .distinct().toList();
+                    Array arr = c.createArrayOf("text", traces.toArray());
+                    ps.setArray(1, arr);
+                    long now = System.nanoTime();
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            String key = rs.getString(1) + "|" + rs.getLong(2);
+                            Long scheduled = pendingVisible.remove(key);
+                            if (scheduled != null) {
+                                visible.add(now - scheduled);
+                                Integer n = pendingEvents.remove(key);
+                                if (scheduled < windowEndNanos && now <= windowEndNanos + 5_000_000_000L) {
+                                    visibleEvents.addAndGet(n == null ? 0 : n);
+                                }
+                            }
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                System.err.println("prt bench: visibility poller: " + e);
+            }
+        }
+
+        void report(ObjectNode report, double raw) {
+            List<long[]> inWindow = acks.stream().filter(x -> x[0] >= 0 && x[0] < o.seconds()).toList();
+            long events = inWindow.stream().mapToLong(x -> x[2]).sum();
+            double accepted = events / (double) o.seconds();
+            double visibleRate = visibleEvents.get() / (double) o.seconds();
+            ObjectNode r = report.putObject("pipeline");
+            r.put("accepted_events_per_s", Math.round(accepted));
+            r.put("visible_in_postgres_events_per_s", Math.round(visibleRate));
+            r.put("ratio_to_raw_kafka", Math.round(accepted / raw * 1000) / 1000.0);
+            r.put("chunks_acked", inWindow.size());
+            r.set("chunk_ack_ms", percentiles(inWindow.stream().map(x -> x[1]).toList()));
+            r.set("event_visible_ms", percentiles(new ArrayList<>(visible)));
+            ObjectNode err = r.putObject("errors");
+            errors.forEach((k, v) -> err.put(k == -1 ? "client" : String.valueOf(k), v.get()));
+            r.put("not_visible_after_drain", pendingVisible.size());
+        }
+
+        static ObjectNode percentiles(List<Long> nanos) {
+            ObjectNode p = StrictJson.mapper().createObjectNode();
+            if (nanos.isEmpty()) {
+                return p;
+            }
+            List<Long> sorted = new ArrayList<>(nanos);
+            Collections.sort(sorted);
+            p.put("p50", sorted.get(sorted.size() / 2) / 1e6);
+            p.put("p99", sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))) / 1e6);
+            p.put("max", sorted.get(sorted.size() - 1) / 1e6);
+            p.put("count", sorted.size());
+            return p;
+        }
+
+        void chart(Path png, double raw) throws Exception {
+            int w = 900;
+            int h = 420;
+            BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = img.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            int left = 70;
+            int right = w - 70;
+            int top = 40;
+            int bottom = h - 50;
+            double maxEvents = Math.max(raw, 1);
+            long maxP99 = 1;
+            double[] p99 = new double[o.seconds()];
+            for (int s = 0; s < o.seconds(); s++) {
+                List<Long> l = new ArrayList<>(perSecondLatencies.get(s));
+                if (!l.isEmpty()) {
+                    Collections.sort(l);
+                    p99[s] = l.get(Math.min(l.size() - 1, (int) (l.size() * 0.99))) / 1e6;
+                    maxP99 = Math.max(maxP99, (long) p99[s]);
+                }
+                maxEvents = Math.max(maxEvents, perSecondEvents.get(s));
+            }
+            g.setColor(Color.BLACK);
+            g.drawLine(left, bottom, right, bottom);
+            g.drawLine(left, top, left, bottom);
+            g.drawLine(right, top, right, bottom);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+            g.drawString("accepted events/s (blue), raw Kafka (grey dashed), chunk-ack p99 ms (red) — "
+                    + o.recorders() + " recorders, " + (o.rate() > 0 ? "target " + (long) o.rate() + " ev/s" : "max rate"), left, 25);
+            g.drawString(String.format("%.0f", maxEvents), 5, top + 5);
+            g.drawString("0", left - 15, bottom);
+            g.drawString(maxP99 + " ms", right + 5, top + 5);
+            g.drawString("seconds", (left + right) / 2, h - 15);
+            double xs = (right - left) / (double) Math.max(1, o.seconds() - 1);
+            g.setColor(Color.GRAY);
+            g.setStroke(new BasicStroke(1, BasicStroke.CAP_BUTT, BasicStroke.JOIN_BEVEL, 0, new float[] {6, 6}, 0));
+            int yr = bottom - (int) ((bottom - top) * raw / maxEvents);
+            g.drawLine(left, yr, right, yr);
+            g.setStroke(new BasicStroke(2));
+            for (int s = 1; s < o.seconds(); s++) {
+                g.setColor(new Color(30, 90, 200));
+                g.drawLine(left + (int) ((s - 1) * xs), bottom - (int) ((bottom - top) * perSecondEvents.get(s - 1) / maxEvents),
+                        left + (int) (s * xs), bottom - (int) ((bottom - top) * perSecondEvents.get(s) / maxEvents));
+                g.setColor(new Color(200, 40, 40));
+                g.drawLine(left + (int) ((s - 1) * xs), bottom - (int) ((bottom - top) * p99[s - 1] / maxP99),
+                        left + (int) (s * xs), bottom - (int) ((bottom - top) * p99[s] / maxP99));
+            }
+            g.dispose();
+            ImageIO.write(img, "png", png.toFile());
+        }
+
+        static String createBody(int recorder) {
+            return "{\"participant_id\":\"bench-" + recorder + "\",\"task_id\":\"bench\",\"task_title\":\"load\","
+                    + "\"repo_origin\":\"bench\",\"start_commit\":\"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\","
+                    + "\"consent\":{\"granted\":true}}";
+        }
+
+        /** A chunk of realistic events (~400 bytes each: commands, edits, notes, test runs), chained. */
+        static ObjectNode chunk(String traceId, HashChain chain, int chunkSeq, int n, SplittableRandom r) {
+            ObjectNode chunk = StrictJson.mapper().createObjectNode().put("chunk_id", traceId + "-" + chunkSeq)
+                    .put("chunk_seq", chunkSeq);
+            ArrayNode events = chunk.putArray("events");
+            for (int i = 0; i < n; i++) {
+                long seq = chain.nextSeq();
+                ObjectNode e = StrictJson.mapper().createObjectNode();
+                e.put("id", "ev-" + seq);
+                e.put("ts_client_s", 1.764e9 + seq * 1.5 + r.nextInt(1000) / 1000.0);
+                ObjectNode p;
+                switch ((int) (seq % 4)) {
+                    case 0 -> {
+                        e.put("type", "cmd_run");
+                        p = e.putObject("payload");
+                        p.put("command", "python -m pytest tests/test_module_" + r.nextInt(50) + ".py -q -x");
+                        p.put("cwd", ".");
+                        p.put("exit_code", r.nextInt(3) == 0 ? 1 : 0);
+                        p.put("duration_s", r.nextInt(50_000) / 1000.0);
+                        p.put("output_excerpt", "...F..\nFAILED tests/test_module.py::test_case_" + r.nextInt(100)
+                                + " - AssertionError: assert 41 == 42\n1 failed, 5 passed in 0.42s\n");
+                    }
+                    case 1 -> {
+                        e.put("type", "file_edit");
+                        p = e.putObject("payload");
+                        p.put("path", "src/pkg/module_" + r.nextInt(30) + ".py");
+                        p.put("diff", "--- a/src/pkg/m.py\n+++ b/src/pkg/m.py\n@@ -10,3 +10,3 @@\n def f(x):\n-    return x + 1\n+    return x + "
+                                + r.nextInt(9) + "\n");
+                        p.put("before_sha256", "ab".repeat(32));
+                        p.put("after_sha256", "cd".repeat(32));
+                        p.put("lines_added", 1);
+                        p.put("lines_removed", 1);
+                    }
+                    case 2 -> {
+                        e.put("type", "rationale_note");
+                        p = e.putObject("payload");
+                        p.put("kind", "observation");
+                        p.put("text", "The failing case passes an empty list; the function indexes [0] before checking length. "
+                                + r.nextInt(1000));
+                        p.putArray("refs").add("ev-" + (seq - 2));
+                    }
+                    default -> {
+                        e.put("type", "test_run");
+                        p = e.putObject("payload");
+                        p.put("framework", "pytest");
+                        p.put("command", "python -m pytest -q");
+                        p.put("exit_code", 0);
+                        p.putObject("summary").put("total", 6).put("passed", 6).put("failed", 0).put("errors", 0).put("skipped", 0);
+                    }
+                }
+                events.add(chain.append(e));
+            }
+            return chunk;
+        }
+
+        HttpResponse<String> post(String url, String token, String body, String idempotencyKey) throws Exception {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body));
+            if (idempotencyKey != null) {
+                b.header("Idempotency-Key", idempotencyKey);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        }
+    }
+
+    private static String value(List<String> args, String name, String def) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : def;
+    }
+}
