@@ -35,10 +35,24 @@ public class TraceRecordsProducer implements AutoCloseable {
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    public CompletableFuture<Void> send(String traceId, byte[] value) {
+    /**
+     * Sends one record; {@code kind}, {@code chunkSeq} and {@code digest} also ride as headers
+     * ({@code prt-kind}, {@code prt-chunk-seq}, {@code prt-digest}) so the assembly routes a
+     * record without parsing its body.
+     */
+    public CompletableFuture<Void> send(String traceId, byte[] value, String kind, Long chunkSeq, String digest) {
         CompletableFuture<Void> done = new CompletableFuture<>();
+        ProducerRecord<byte[], byte[]> record =
+                new ProducerRecord<>(Topics.TRACE_RECORDS, traceId.getBytes(StandardCharsets.UTF_8), value);
+        record.headers().add("prt-kind", kind.getBytes(StandardCharsets.UTF_8));
+        if (chunkSeq != null) {
+            record.headers().add("prt-chunk-seq", chunkSeq.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        if (digest != null) {
+            record.headers().add("prt-digest", digest.getBytes(StandardCharsets.UTF_8));
+        }
         try {
-            producer.send(new ProducerRecord<>(Topics.TRACE_RECORDS, traceId.getBytes(StandardCharsets.UTF_8), value),
+            producer.send(record,
                     (metadata, error) -> {
                         if (error != null) {
                             done.completeExceptionally(error);

@@ -115,7 +115,7 @@ public class TracesController {
             throw Problem.invalid("the chunk names another trace", List.of(new Violation("/trace_id", "const",
                     "is " + chunk.get("trace_id").asText() + ", but the URL names trace " + id)));
         }
-        ObjectNode record = TraceRecords.chunk(id, nowSeconds(), chunk);
+        ObjectNode record = TraceRecords.chunk(id, nowSeconds(), (ObjectNode) chunk);
         record.put("idempotency_key", idempotencyKey);
         int events = chunk.get("events").size();
         return send(id, record, () -> {
@@ -273,7 +273,10 @@ public class TracesController {
     private CompletableFuture<MutableHttpResponse<String>> send(String traceId, JsonNode record,
                                                                 java.util.function.Supplier<MutableHttpResponse<String>> onAck) {
         long start = System.nanoTime();
-        return producer.send(traceId, record.toString().getBytes(StandardCharsets.UTF_8))
+        String kind = record.get("kind").asText();
+        Long chunkSeq = record.has("chunk_seq") ? record.get("chunk_seq").asLong() : null;
+        String digest = record.has("digest") ? record.get("digest").asText() : null;
+        return producer.send(traceId, record.toString().getBytes(StandardCharsets.UTF_8), kind, chunkSeq, digest)
                 .orTimeout(config.kafkaAckTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ok, error) -> {
                     ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

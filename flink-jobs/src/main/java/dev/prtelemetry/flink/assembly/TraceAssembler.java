@@ -3,6 +3,7 @@ package dev.prtelemetry.flink.assembly;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prtelemetry.schemas.integrity.ChainRules;
 import dev.prtelemetry.schemas.integrity.ChainVerdict;
+import dev.prtelemetry.schemas.json.CanonicalizationException;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.stream.TraceRecords;
 import java.io.Serializable;
@@ -78,11 +79,16 @@ public final class TraceAssembler implements Serializable {
             }
             return out;
         }
-        switch (r.kind) {
-            case TraceRecords.HEADER -> onHeader(s, r, out);
-            case TraceRecords.CHUNK -> onChunk(s, r, now, out);
-            case TraceRecords.COMPLETE -> onComplete(s, r, out);
-            default -> out.deadLetters.add(new DeadLetter("unknown record kind '" + r.kind + "'", r.json));
+        try {
+            switch (r.kind) {
+                case TraceRecords.HEADER -> onHeader(s, r, out);
+                case TraceRecords.CHUNK -> onChunk(s, r, now, out);
+                case TraceRecords.COMPLETE -> onComplete(s, r, out);
+                default -> out.deadLetters.add(new DeadLetter("unknown record kind '" + r.kind + "'", r.json));
+            }
+        } catch (CanonicalizationException e) {
+            // a record the gateway would never write; routed by its headers, unreadable in its body
+            out.deadLetters.add(new DeadLetter("unreadable " + r.kind + " record: " + e.getMessage(), r.json));
         }
         if (!s.status.isFinal()) {
             tryFinish(s, now, out);
@@ -180,6 +186,10 @@ public final class TraceAssembler implements Serializable {
     /** Applies the next chunk's events to the chain; false when the chain broke (trace rejected). */
     private boolean apply(AssemblyState s, long chunkSeq, String digest, String recordJson, Outcome out) {
         JsonNode events = StrictJson.parse(recordJson).path("chunk").path("events");
+        if (!events.isArray()) {
+            end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + " has no events list", out);
+            return false;
+        }
         List<JsonNode> list = new ArrayList<>(events.size());
         events.forEach(list::add);
         long first = s.chain.nextSeq;
@@ -202,7 +212,12 @@ public final class TraceAssembler implements Serializable {
     }
 
     private void onComplete(AssemblyState s, TraceRecord r, Outcome out) {
-        String complete = StrictJson.parse(r.json).path("complete").toString();
+        JsonNode c = StrictJson.parse(r.json).path("complete");
+        if (!c.path("final_seq").canConvertToExactIntegral() || !c.path("chain_head").isTextual()) {
+            out.deadLetters.add(new DeadLetter("a complete record needs complete.final_seq and complete.chain_head", r.json));
+            return;
+        }
+        String complete = c.toString();
         if (s.completeJson == null) {
             s.completeJson = complete;
             out.changed = true;

@@ -28,7 +28,8 @@ public final class TraceDocuments {
         r.eventCount = s.chain.nextSeq;
         r.chunkCount = s.nextChunkSeq;
         r.chainHead = s.chain.head;
-        r.merkleRoot = s.chain.merkleRoot();
+        // The root over all events so far costs a pass over every hash: computed once, when the trace ends.
+        r.merkleRoot = s.status.isFinal() ? s.chain.merkleRoot() : null;
         r.verdict = verdict(s.status);
         r.reasonsJson = StrictJson.mapper().valueToTree(s.reasons).toString();
         r.metricsJson = s.metrics.toJson().toString();

@@ -8,7 +8,38 @@ import java.nio.charset.StandardCharsets;
 
 /** Reads a {@code prt.trace-records} record into a {@link TraceRecord}; never throws. */
 public final class TraceRecordParser {
+    /** Kafka headers the gateway sets so the routing fields can be read without parsing the body. */
+    public static final String KIND_HEADER = "prt-kind";
+    public static final String CHUNK_SEQ_HEADER = "prt-chunk-seq";
+    public static final String DIGEST_HEADER = "prt-digest";
+
     private TraceRecordParser() {
+    }
+
+    /**
+     * The routing fields from the record key and headers, the body kept as text and parsed once,
+     * by the assembly. Records without the headers are parsed here instead ({@link #parse(byte[], byte[])}).
+     */
+    public static TraceRecord fromHeaders(byte[] key, byte[] value, String kind, String chunkSeq, String digest) {
+        if (key == null || kind == null) {
+            return parse(key, value);
+        }
+        TraceRecord r = new TraceRecord();
+        r.traceId = new String(key, StandardCharsets.UTF_8);
+        r.kind = kind;
+        r.json = value == null ? "" : new String(value, StandardCharsets.UTF_8);
+        if (TraceRecords.CHUNK.equals(kind)) {
+            try {
+                r.chunkSeq = Long.parseLong(chunkSeq);
+            } catch (NumberFormatException | NullPointerException e) {
+                return TraceRecord.invalid(r.traceId, r.json, "a chunk record needs a numeric " + CHUNK_SEQ_HEADER + " header");
+            }
+            if (digest == null) {
+                return TraceRecord.invalid(r.traceId, r.json, "a chunk record needs a " + DIGEST_HEADER + " header");
+            }
+            r.digest = digest;
+        }
+        return r;
     }
 
     public static TraceRecord parse(byte[] key, byte[] value) {

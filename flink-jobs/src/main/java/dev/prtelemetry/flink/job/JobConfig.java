@@ -46,7 +46,7 @@ public record JobConfig(
                 env.getOrDefault("PRT_JDBC_PASSWORD", ""),
                 env.get("PRT_DOCUMENTS_URI"),
                 env.get("PRT_CHECKPOINT_DIR"),
-                Duration.ofMillis(Long.parseLong(env.getOrDefault("PRT_CHECKPOINT_INTERVAL_MS", "5000"))),
+                Duration.ofMillis(Long.parseLong(env.getOrDefault("PRT_CHECKPOINT_INTERVAL_MS", "10000"))),
                 Integer.parseInt(env.getOrDefault("PRT_PARALLELISM", "2")),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("PRT_GAP_TIMEOUT_S", "120"))),
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("PRT_IDLE_TIMEOUT_S", "21600"))),

@@ -13,7 +13,14 @@ public class TraceRecordDeserializer implements KafkaRecordDeserializationSchema
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<TraceRecord> out) {
-        out.collect(TraceRecordParser.parse(record.key(), record.value()));
+        out.collect(TraceRecordParser.fromHeaders(record.key(), record.value(),
+                header(record, TraceRecordParser.KIND_HEADER), header(record, TraceRecordParser.CHUNK_SEQ_HEADER),
+                header(record, TraceRecordParser.DIGEST_HEADER)));
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var h = record.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     @Override

@@ -3,17 +3,24 @@ package dev.prtelemetry.schemas.integrity;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** SHA-256 and lowercase hex, the only digest and encoding trace format v1 uses. */
 public final class Sha256 {
     private static final HexFormat HEX = HexFormat.of();
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    /** Getting a MessageDigest goes through the provider registry each time: keep one per thread. */
+    private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(Sha256::create);
 
     private Sha256() {
     }
 
+    /** This thread's SHA-256 digest, reset; do not keep it across calls that may hash too. */
     public static MessageDigest newDigest() {
+        MessageDigest md = DIGESTS.get();
+        md.reset();
+        return md;
+    }
+
+    private static MessageDigest create() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -40,7 +47,16 @@ public final class Sha256 {
 
     /** True for a 64-character lowercase hex string, the form every hash in a trace takes. */
     public static boolean isHash(String s) {
-        return s != null && HEX64.matcher(s).matches();
+        if (s == null || s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String abbreviate(String s) {
