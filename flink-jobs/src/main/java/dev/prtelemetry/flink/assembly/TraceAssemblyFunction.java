@@ -107,7 +107,7 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
             }
             TraceRow row = TraceDocuments.row(s, now);
             ctx.output(ASSEMBLED, new AssembledTrace(s.traceId,
-                    TraceDocuments.document(s, chunks, now).toString(), row));
+                    TraceDocuments.document(s, chunks, now), row));
             Long registered = timer.value();
             if (registered != null) {
                 ctx.timerService().deleteProcessingTimeTimer(registered);

@@ -40,8 +40,8 @@ public final class TraceDocuments {
         return r;
     }
 
-    /** The trace document of DESIGN.md (schemas' trace.schema.json) from state and the accepted events. */
-    public static ObjectNode document(AssemblyState s, List<String> chunkEventArrays, long nowMs) {
+    /** The trace document of DESIGN.md (schemas' trace.schema.json) as JSON text, from state and the accepted events. */
+    public static String document(AssemblyState s, List<String> chunkEventArrays, long nowMs) {
         JsonNode header = s.headerJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parse(s.headerJson);
         JsonNode complete = s.completeJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parse(s.completeJson);
         ObjectNode doc = StrictJson.mapper().createObjectNode();
@@ -83,12 +83,21 @@ public final class TraceDocuments {
             doc.set("environment", header.get("environment"));
         }
 
-        ArrayNode events = doc.putArray("events");
+        // Events are spliced in as the text they were stored as (one JSON array per chunk), not
+        // parsed again: at completion the whole trace would otherwise be parsed a second time.
+        StringBuilder eventsText = new StringBuilder();
         for (String chunk : chunkEventArrays) {
-            StrictJson.parse(chunk).forEach(events::add);
+            String inner = chunk.strip();
+            inner = inner.substring(1, inner.length() - 1).strip();
+            if (!inner.isEmpty()) {
+                if (eventsText.length() > 0) {
+                    eventsText.append(',');
+                }
+                eventsText.append(inner);
+            }
         }
         TreeSet<String> refs = new TreeSet<>();
-        Matcher m = ARTIFACT.matcher(events.toString());
+        Matcher m = ARTIFACT.matcher(eventsText);
         while (m.find()) {
             refs.add(m.group());
         }
@@ -103,7 +112,8 @@ public final class TraceDocuments {
         integrity.put("merkle_root", s.chain.merkleRoot());
         integrity.put("verdict", verdict(s.status));
         integrity.set("reasons", StrictJson.mapper().valueToTree(s.reasons));
-        return doc;
+        String rest = doc.toString(); // "{…}" with every member but events, which go first
+        return "{\"events\":[" + eventsText + "]" + (rest.length() > 2 ? "," + rest.substring(1) : "}");
     }
 
     static String verdict(TraceStatus status) {

@@ -94,7 +94,8 @@ public final class TraceAssemblyJob {
                 .getSideOutput(TraceAssemblyFunction.ASSEMBLED)
                 .process(new DocumentWriter(config.documentsBaseUri()))
                 .uid("document-writer")
-                .name("write trace documents");
+                .name("write trace documents")
+                .disableChaining(); // S3 uploads block: keep them off the assembly's thread
 
         rows.union(finalRows).sinkTo(sinks.traces()).uid("traces-sink").name("traces → PostgreSQL");
         rows.getSideOutput(TraceAssemblyFunction.CHUNKS)
