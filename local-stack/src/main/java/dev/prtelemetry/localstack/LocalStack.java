@@ -120,16 +120,36 @@ public final class LocalStack implements AutoCloseable {
         conf.setString("io.tmp.dirs", tmp.toString());
         conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(job.parallelism()));
         conf.setString("rest.bind-port", "0");
-        Optional<Path> checkpoint = latestCheckpoint(data.resolve("checkpoints"));
-        if (checkpoint.isPresent()) {
-            conf.setString("execution.state-recovery.path", checkpoint.get().toUri().toString());
-            say("trace assembly resumes from %s", checkpoint.get());
+        StreamExecutionEnvironment env;
+        if (config.flinkRest() != null) {
+            // An external Flink cluster: ship the job jar to its JobManager; it keeps its own checkpoints.
+            env = remoteEnvironment(config.flinkRest(), conf, config.flinkJobJar());
+            say("trace assembly submitted to the Flink cluster at %s", config.flinkRest());
+        } else {
+            Optional<Path> checkpoint = latestCheckpoint(data.resolve("checkpoints"));
+            if (checkpoint.isPresent()) {
+                conf.setString("execution.state-recovery.path", checkpoint.get().toUri().toString());
+                say("trace assembly resumes from %s", checkpoint.get());
+            }
+            env = StreamExecutionEnvironment.createLocalEnvironment(job.parallelism(), conf);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(job.parallelism(), conf);
         env.setMaxParallelism(128);
         TraceAssemblyJob.defineWorkflow(env, TraceAssemblyJob.kafkaSource(job), TraceAssemblyJob.sinks(job), job);
         JobClient client = env.executeAsync(TraceAssemblyJob.NAME);
         return () -> client.cancel().get();
+    }
+
+    /** An environment that submits to the Flink cluster whose REST endpoint is {@code hostPort}, shipping {@code jobJar}. */
+    static StreamExecutionEnvironment remoteEnvironment(String hostPort, Configuration conf, Path jobJar) {
+        if (!Files.isRegularFile(jobJar)) {
+            throw new IllegalStateException("no job jar at " + jobJar + " (mvn -pl flink-jobs package builds it)");
+        }
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("PRT_FLINK_REST is host:port of the JobManager's REST endpoint, not " + hostPort);
+        }
+        return StreamExecutionEnvironment.createRemoteEnvironment(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)), conf, jobJar.toString());
     }
 
     static Optional<Path> latestCheckpoint(Path dir) throws IOException {

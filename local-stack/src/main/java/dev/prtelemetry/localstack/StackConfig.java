@@ -21,6 +21,7 @@ public record StackConfig(
         String externalKafka,
         String externalJdbcUrl,
         String externalS3Endpoint,
+        String flinkRest,
         String jdbcUser,
         String jdbcPassword,
         String s3AccessKey,
@@ -42,7 +43,7 @@ public record StackConfig(
                 port(env, "PRT_KAFKA_PORT", 19092), port(env, "PRT_KAFKA_CONTROLLER_PORT", 19093),
                 port(env, "PRT_POSTGRES_PORT", 15432), port(env, "PRT_S3_PORT", 19000), port(env, "PRT_GATEWAY_PORT", 8000),
                 Integer.parseInt(env.getOrDefault("PRT_PARTITIONS", "4")),
-                env.get("PRT_KAFKA_BOOTSTRAP"), externalJdbc, env.get("PRT_S3_ENDPOINT"),
+                env.get("PRT_KAFKA_BOOTSTRAP"), externalJdbc, env.get("PRT_S3_ENDPOINT"), env.get("PRT_FLINK_REST"),
                 env.getOrDefault("PRT_JDBC_USER", "postgres"), env.getOrDefault("PRT_JDBC_PASSWORD", "postgres"),
                 env.getOrDefault("PRT_S3_ACCESS_KEY", "local-access"), env.getOrDefault("PRT_S3_SECRET_KEY", "local-secret"),
                 env.getOrDefault("PRT_S3_BUCKET", "prt"), env.get("PRT_RESEARCHER_TOKEN"), job, Map.of());
@@ -50,7 +51,7 @@ public record StackConfig(
 
     public StackConfig withPorts(int kafka, int controller, int postgres, int s3, int gateway) {
         return new StackConfig(dataDir, repoRoot, kafka, controller, postgres, s3, gateway, partitions, externalKafka,
-                externalJdbcUrl, externalS3Endpoint, jdbcUser, jdbcPassword, s3AccessKey, s3SecretKey, s3Bucket,
+                externalJdbcUrl, externalS3Endpoint, flinkRest, jdbcUser, jdbcPassword, s3AccessKey, s3SecretKey, s3Bucket,
                 researcherTokenOverride, jobEnv, gatewayExtraEnv);
     }
 
@@ -58,12 +59,18 @@ public record StackConfig(
         Map<String, String> j = new HashMap<>(jobEnv);
         j.putAll(extraJob);
         return new StackConfig(dataDir, repoRoot, kafkaPort, kafkaControllerPort, postgresPort, s3Port, gatewayPort,
-                partitions, externalKafka, externalJdbcUrl, externalS3Endpoint, jdbcUser, jdbcPassword, s3AccessKey,
+                partitions, externalKafka, externalJdbcUrl, externalS3Endpoint, flinkRest, jdbcUser, jdbcPassword, s3AccessKey,
                 s3SecretKey, s3Bucket, researcherTokenOverride, j, extraGateway);
     }
 
     Path gatewayJar() {
         return repoRoot.resolve("ingest-gateway/target/prt-gateway.jar");
+    }
+
+    /** The job jar shipped to an external Flink cluster ({@code PRT_FLINK_JOB_JAR} overrides). */
+    Path flinkJobJar() {
+        String override = jobEnv.get("PRT_FLINK_JOB_JAR");
+        return override != null ? Path.of(override) : repoRoot.resolve("flink-jobs/target/prt-flink-jobs.jar");
     }
 
     Path pluginsDir() {
