@@ -423,13 +423,7 @@ public final class BenchMain {
         }
 
         HttpResponse<String> post(String url, String token, String body, String idempotencyKey) throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body));
-            if (idempotencyKey != null) {
-                b.header("Idempotency-Key", idempotencyKey);
-            }
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return DemoMain.post(http, url, token, body, idempotencyKey);
         }
     }
 

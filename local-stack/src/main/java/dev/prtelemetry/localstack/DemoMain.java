@@ -163,13 +163,19 @@ public final class DemoMain {
     }
 
     private static HttpResponse<String> post(String url, String token, String body, String idempotencyKey) throws Exception {
+        return post(HTTP, url, token, body, idempotencyKey);
+    }
+
+    /** A JSON POST to the gateway as recorders send it: bearer token, optional Idempotency-Key. */
+    static HttpResponse<String> post(HttpClient http, String url, String token, String body, String idempotencyKey)
+            throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
             b.header("Idempotency-Key", idempotencyKey);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String expect(int status, HttpResponse<String> r) {
