@@ -88,7 +88,7 @@ public class TracesController {
         double now = nowSeconds();
         header.put("created_at", now);
         UploadTokens.Issued issued = tokens.issue(traceId);
-        return send(traceId, TraceRecords.header(traceId, now, header), () -> {
+        return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, () -> {
             ObjectNode out = StrictJson.mapper().createObjectNode();
             out.put("trace_id", traceId);
             out.put("upload_token", issued.token());
@@ -115,16 +115,17 @@ public class TracesController {
             throw Problem.invalid("the chunk names another trace", List.of(new Violation("/trace_id", "const",
                     "is " + chunk.get("trace_id").asText() + ", but the URL names trace " + id)));
         }
-        ObjectNode record = TraceRecords.chunk(id, nowSeconds(), (ObjectNode) chunk);
-        record.put("idempotency_key", idempotencyKey);
+        String digest = TraceRecords.digest(chunk);
+        long chunkSeq = chunk.get("chunk_seq").asLong();
+        String record = TraceRecords.chunkText(id, nowSeconds(), chunkSeq, digest, new String(body, StandardCharsets.UTF_8));
         int events = chunk.get("events").size();
-        return send(id, record, () -> {
+        return send(id, record, TraceRecords.CHUNK, chunkSeq, digest, () -> {
             acceptedEvents.increment(events);
             acceptedChunks.increment();
             ObjectNode out = StrictJson.mapper().createObjectNode();
             out.put("trace_id", id);
-            out.put("chunk_seq", chunk.get("chunk_seq").asLong());
-            out.put("digest", record.get("digest").asText());
+            out.put("chunk_seq", chunkSeq);
+            out.put("digest", digest);
             out.put("accepted_events", events);
             return HttpResponse.<String>status(HttpStatus.ACCEPTED).body(out.toString());
         });
@@ -138,7 +139,8 @@ public class TracesController {
         Requests.requireJson(request);
         Requests.requireSize(body, config.maxRequestBytes());
         JsonNode complete = Requests.document(body, SchemaName.COMPLETE_REQUEST);
-        return send(id, TraceRecords.complete(id, nowSeconds(), complete), () -> HttpResponse.<String>status(HttpStatus.ACCEPTED)
+        return send(id, TraceRecords.complete(id, nowSeconds(), complete).toString(), TraceRecords.COMPLETE, null, null,
+                () -> HttpResponse.<String>status(HttpStatus.ACCEPTED)
                 .body(StrictJson.mapper().createObjectNode().put("trace_id", id).put("state", "completing").toString()));
     }
 
@@ -270,13 +272,11 @@ public class TracesController {
         }
     }
 
-    private CompletableFuture<MutableHttpResponse<String>> send(String traceId, JsonNode record,
+    private CompletableFuture<MutableHttpResponse<String>> send(String traceId, String record, String kind, Long chunkSeq,
+                                                                String digest,
                                                                 java.util.function.Supplier<MutableHttpResponse<String>> onAck) {
         long start = System.nanoTime();
-        String kind = record.get("kind").asText();
-        Long chunkSeq = record.has("chunk_seq") ? record.get("chunk_seq").asLong() : null;
-        String digest = record.has("digest") ? record.get("digest").asText() : null;
-        return producer.send(traceId, record.toString().getBytes(StandardCharsets.UTF_8), kind, chunkSeq, digest)
+        return producer.send(traceId, record.getBytes(StandardCharsets.UTF_8), kind, chunkSeq, digest)
                 .orTimeout(config.kafkaAckTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ok, error) -> {
                     ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -185,7 +185,8 @@ public final class TraceAssembler implements Serializable {
 
     /** Applies the next chunk's events to the chain; false when the chain broke (trace rejected). */
     private boolean apply(AssemblyState s, long chunkSeq, String digest, String recordJson, Outcome out) {
-        JsonNode events = StrictJson.parse(recordJson).path("chunk").path("events");
+        JsonNode record = StrictJson.parse(recordJson);
+        JsonNode events = record.path("chunk").path("events");
         if (!events.isArray()) {
             end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + " has no events list", out);
             return false;
@@ -193,7 +194,12 @@ public final class TraceAssembler implements Serializable {
         List<JsonNode> list = new ArrayList<>(events.size());
         events.forEach(list::add);
         long first = s.chain.nextSeq;
+        JsonNode receivedAt = record.path("received_at");
         for (int i = 0; i < list.size(); i++) {
+            if (receivedAt.isNumber() && list.get(i).isObject()) {
+                // the gateway's receive time, outside the hash; a client's own value is replaced
+                ((com.fasterxml.jackson.databind.node.ObjectNode) list.get(i)).set("ts_server_s", receivedAt);
+            }
             ChainVerdict failure = ChainRules.accept(s.chain, list.get(i), list.subList(i + 1, list.size()), null);
             if (failure != null) {
                 end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": " + failure.summary().substring(5), out);

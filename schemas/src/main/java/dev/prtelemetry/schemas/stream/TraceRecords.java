@@ -16,8 +16,10 @@ import dev.prtelemetry.schemas.json.StrictJson;
  * {"kind":"complete", "trace_id":…, "received_at":…, "complete": {final_seq, chain_head, …}}
  * </pre>
  *
- * A chunk's digest is the SHA-256 of its RFC 8785 form as the client sent it, before the
- * gateway stamps {@code ts_server_s}, so a re-send of the same chunk has the same digest.
+ * A chunk's digest is the SHA-256 of its RFC 8785 form as the client sent it, without any
+ * {@code ts_server_s}, so a re-send of the same chunk has the same digest. The gateway's
+ * receive time rides once per record ({@code received_at}); the assembly writes it into each
+ * event as {@code ts_server_s} (outside the hash), replacing any value a client sent.
  */
 public final class TraceRecords {
     public static final String HEADER = "header";
@@ -33,20 +35,26 @@ public final class TraceRecords {
         return r;
     }
 
-    /** A chunk record; stamps {@code ts_server_s} = receivedAt on each event (after taking the digest). */
+    /** A chunk record (as a tree), the chunk as the client sent it. */
     public static ObjectNode chunk(String traceId, double receivedAt, JsonNode chunk) {
-        String digest = digest(chunk);
-        ObjectNode stamped = chunk.deepCopy();
-        for (JsonNode e : stamped.path("events")) {
-            if (e.isObject()) {
-                ((ObjectNode) e).put("ts_server_s", receivedAt);
-            }
-        }
         ObjectNode r = base(CHUNK, traceId, receivedAt);
         r.put("chunk_seq", chunk.path("chunk_seq").asLong());
-        r.put("digest", digest);
-        r.set("chunk", stamped);
+        r.put("digest", digest(chunk));
+        r.set("chunk", chunk);
         return r;
+    }
+
+    /**
+     * The same record as {@link #chunk}, as text, with the chunk embedded byte for byte as the
+     * client sent it ({@code rawChunkJson}, already parsed and validated, with {@code digest}
+     * = {@link #digest} of it): the gateway never serializes a chunk again.
+     */
+    public static String chunkText(String traceId, double receivedAt, long chunkSeq, String digest, String rawChunkJson) {
+        ObjectNode head = base(CHUNK, traceId, receivedAt);
+        head.put("chunk_seq", chunkSeq);
+        head.put("digest", digest);
+        String prefix = head.toString();
+        return prefix.substring(0, prefix.length() - 1) + ",\"chunk\":" + rawChunkJson.strip() + "}";
     }
 
     public static ObjectNode complete(String traceId, double receivedAt, JsonNode complete) {
@@ -55,15 +63,22 @@ public final class TraceRecords {
         return r;
     }
 
-    /** SHA-256 of the chunk's canonical form without the gateway's server timestamps. */
+    /** SHA-256 of the chunk's canonical form without server timestamps (copied only if a client sent some). */
     public static String digest(JsonNode chunk) {
-        ObjectNode copy = chunk.deepCopy();
-        for (JsonNode e : copy.path("events")) {
-            if (e.isObject()) {
-                ((ObjectNode) e).remove("ts_server_s");
+        JsonNode subject = chunk;
+        for (JsonNode e : chunk.path("events")) {
+            if (e.has("ts_server_s")) {
+                ObjectNode copy = chunk.deepCopy();
+                copy.path("events").forEach(x -> {
+                    if (x.isObject()) {
+                        ((ObjectNode) x).remove("ts_server_s");
+                    }
+                });
+                subject = copy;
+                break;
             }
         }
-        return Sha256.hex(Sha256.digest(CanonicalJson.canonicalBytes(copy)));
+        return Sha256.hex(Sha256.digest(CanonicalJson.canonicalBytes(subject)));
     }
 
     private static ObjectNode base(String kind, String traceId, double receivedAt) {
