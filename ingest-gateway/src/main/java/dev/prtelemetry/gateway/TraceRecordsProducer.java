@@ -41,6 +41,12 @@ public class TraceRecordsProducer implements AutoCloseable {
      * record without parsing its body.
      */
     public CompletableFuture<Void> send(String traceId, byte[] value, String kind, Long chunkSeq, String digest) {
+        return send(traceId, value, kind, chunkSeq, digest, null);
+    }
+
+    /** As above, with the client's Idempotency-Key kept as the {@code prt-idempotency-key} header, for tracing retries. */
+    public CompletableFuture<Void> send(String traceId, byte[] value, String kind, Long chunkSeq, String digest,
+                                        String idempotencyKey) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         ProducerRecord<byte[], byte[]> record =
                 new ProducerRecord<>(Topics.TRACE_RECORDS, traceId.getBytes(StandardCharsets.UTF_8), value);
@@ -50,6 +56,9 @@ public class TraceRecordsProducer implements AutoCloseable {
         }
         if (digest != null) {
             record.headers().add("prt-digest", digest.getBytes(StandardCharsets.UTF_8));
+        }
+        if (idempotencyKey != null) {
+            record.headers().add("prt-idempotency-key", idempotencyKey.getBytes(StandardCharsets.UTF_8));
         }
         try {
             producer.send(record,

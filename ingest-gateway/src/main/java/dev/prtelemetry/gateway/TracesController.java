@@ -88,7 +88,7 @@ public class TracesController {
         double now = nowSeconds();
         header.put("created_at", now);
         UploadTokens.Issued issued = tokens.issue(traceId);
-        return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, () -> {
+        return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, null, () -> {
             ObjectNode out = StrictJson.mapper().createObjectNode();
             out.put("trace_id", traceId);
             out.put("upload_token", issued.token());
@@ -119,7 +119,7 @@ public class TracesController {
         long chunkSeq = chunk.get("chunk_seq").asLong();
         String record = TraceRecords.chunkText(id, nowSeconds(), chunkSeq, digest, new String(body, StandardCharsets.UTF_8));
         int events = chunk.get("events").size();
-        return send(id, record, TraceRecords.CHUNK, chunkSeq, digest, () -> {
+        return send(id, record, TraceRecords.CHUNK, chunkSeq, digest, idempotencyKey, () -> {
             acceptedEvents.increment(events);
             acceptedChunks.increment();
             ObjectNode out = StrictJson.mapper().createObjectNode();
@@ -139,7 +139,7 @@ public class TracesController {
         Requests.requireJson(request);
         Requests.requireSize(body, config.maxRequestBytes());
         JsonNode complete = Requests.document(body, SchemaName.COMPLETE_REQUEST);
-        return send(id, TraceRecords.complete(id, nowSeconds(), complete).toString(), TraceRecords.COMPLETE, null, null,
+        return send(id, TraceRecords.complete(id, nowSeconds(), complete).toString(), TraceRecords.COMPLETE, null, null, null,
                 () -> HttpResponse.<String>status(HttpStatus.ACCEPTED)
                 .body(StrictJson.mapper().createObjectNode().put("trace_id", id).put("state", "completing").toString()));
     }
@@ -273,10 +273,10 @@ public class TracesController {
     }
 
     private CompletableFuture<MutableHttpResponse<String>> send(String traceId, String record, String kind, Long chunkSeq,
-                                                                String digest,
+                                                                String digest, String idempotencyKey,
                                                                 java.util.function.Supplier<MutableHttpResponse<String>> onAck) {
         long start = System.nanoTime();
-        return producer.send(traceId, record.getBytes(StandardCharsets.UTF_8), kind, chunkSeq, digest)
+        return producer.send(traceId, record.getBytes(StandardCharsets.UTF_8), kind, chunkSeq, digest, idempotencyKey)
                 .orTimeout(config.kafkaAckTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ok, error) -> {
                     ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
