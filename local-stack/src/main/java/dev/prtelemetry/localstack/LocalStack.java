@@ -91,7 +91,6 @@ public final class LocalStack implements AutoCloseable {
         gatewayEnv.put("PRT_S3_BUCKET", config.s3Bucket());
         gatewayEnv.put("PRT_RESEARCHER_TOKEN", researcherToken);
         gatewayEnv.put("PRT_UPLOAD_TOKEN_SECRET", uploadSecret);
-        gatewayEnv.putAll(config.gatewayExtraEnv());
         CompletableFuture<GatewayProcess> gateway = CompletableFuture.supplyAsync(() -> unchecked(() ->
                 GatewayProcess.start(config.gatewayJar(), config.gatewayPort(), gatewayEnv,
                         data.resolve("logs").resolve("gateway.log"))));
@@ -198,10 +197,6 @@ public final class LocalStack implements AutoCloseable {
 
     public String s3Endpoint() {
         return s3Endpoint;
-    }
-
-    public StackConfig config() {
-        return config;
     }
 
     private <T extends AutoCloseable> T remember(T closeable) {

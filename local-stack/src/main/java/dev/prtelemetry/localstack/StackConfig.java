@@ -28,8 +28,7 @@ public record StackConfig(
         String s3SecretKey,
         String s3Bucket,
         String researcherTokenOverride,
-        Map<String, String> jobEnv,
-        Map<String, String> gatewayExtraEnv) {
+        Map<String, String> jobEnv) {
 
     public static StackConfig fromEnv(Path dataDir, Path repoRoot, Map<String, String> env) {
         Map<String, String> job = new HashMap<>();
@@ -46,21 +45,7 @@ public record StackConfig(
                 env.get("PRT_KAFKA_BOOTSTRAP"), externalJdbc, env.get("PRT_S3_ENDPOINT"), env.get("PRT_FLINK_REST"),
                 env.getOrDefault("PRT_JDBC_USER", "postgres"), env.getOrDefault("PRT_JDBC_PASSWORD", "postgres"),
                 env.getOrDefault("PRT_S3_ACCESS_KEY", "local-access"), env.getOrDefault("PRT_S3_SECRET_KEY", "local-secret"),
-                env.getOrDefault("PRT_S3_BUCKET", "prt"), env.get("PRT_RESEARCHER_TOKEN"), job, Map.of());
-    }
-
-    public StackConfig withPorts(int kafka, int controller, int postgres, int s3, int gateway) {
-        return new StackConfig(dataDir, repoRoot, kafka, controller, postgres, s3, gateway, partitions, externalKafka,
-                externalJdbcUrl, externalS3Endpoint, flinkRest, jdbcUser, jdbcPassword, s3AccessKey, s3SecretKey, s3Bucket,
-                researcherTokenOverride, jobEnv, gatewayExtraEnv);
-    }
-
-    public StackConfig withJobEnv(Map<String, String> extraJob, Map<String, String> extraGateway) {
-        Map<String, String> j = new HashMap<>(jobEnv);
-        j.putAll(extraJob);
-        return new StackConfig(dataDir, repoRoot, kafkaPort, kafkaControllerPort, postgresPort, s3Port, gatewayPort,
-                partitions, externalKafka, externalJdbcUrl, externalS3Endpoint, flinkRest, jdbcUser, jdbcPassword, s3AccessKey,
-                s3SecretKey, s3Bucket, researcherTokenOverride, j, extraGateway);
+                env.getOrDefault("PRT_S3_BUCKET", "prt"), env.get("PRT_RESEARCHER_TOKEN"), job);
     }
 
     Path gatewayJar() {
