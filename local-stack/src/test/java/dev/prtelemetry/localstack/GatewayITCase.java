@@ -192,6 +192,53 @@ class GatewayITCase {
         assertThat(get("/metrics").body()).contains("prt_gateway_kafka_ack_seconds");
     }
 
+    @Test
+    void listsTracesWithFiltersAndCursorsAndPagesEventsBySeq() throws Exception {
+        String task = "task-" + System.nanoTime();
+        try (var c = java.sql.DriverManager.getConnection(services.database.jdbcUrl(), "postgres", "postgres")) {
+            for (int i = 0; i < 5; i++) {
+                try (var ps = c.prepareStatement("INSERT INTO traces (trace_id, participant_id, task_id, state, version,"
+                        + " event_count, created_at, updated_at) VALUES (?, ?, ?, ?, 1, 3, ?, now())")) {
+                    ps.setString(1, task + "-t" + i);
+                    ps.setString(2, i % 2 == 0 ? "alice" : "bob");
+                    ps.setString(3, task);
+                    ps.setString(4, i == 4 ? "rejected" : "complete");
+                    ps.setTimestamp(5, java.sql.Timestamp.from(java.time.Instant.parse("2026-11-20T10:00:00Z").plusSeconds(60L * i)));
+                    ps.executeUpdate();
+                }
+            }
+            try (var ps = c.prepareStatement("INSERT INTO trace_event_chunks VALUES (?, ?, ?, ?, ?::jsonb)")) {
+                ps.setString(1, task + "-t0");
+                ps.setLong(2, 0);
+                ps.setLong(3, 0);
+                ps.setLong(4, 2);
+                ps.setString(5, "[{\"seq\":0,\"id\":\"a\"},{\"seq\":1,\"id\":\"b\"},{\"seq\":2,\"id\":\"c\"}]");
+                ps.executeUpdate();
+            }
+        }
+        JsonNode page1 = StrictJson.parse(researcherGet("/v1/traces?task=" + task + "&limit=2").body());
+        assertThat(page1.get("traces")).extracting(t -> t.get("trace_id").asText()).containsExactly(task + "-t4", task + "-t3");
+        JsonNode page2 = StrictJson.parse(researcherGet("/v1/traces?task=" + task + "&limit=2&cursor="
+                + page1.get("next_cursor").asText()).body());
+        assertThat(page2.get("traces")).extracting(t -> t.get("trace_id").asText()).containsExactly(task + "-t2", task + "-t1");
+        JsonNode alice = StrictJson.parse(researcherGet("/v1/traces?task=" + task + "&participant=alice&state=complete"
+                + "&from=2026-11-20T10:00:30Z&to=2026-11-20T10:05:00Z").body());
+        assertThat(alice.get("traces")).extracting(t -> t.get("trace_id").asText()).containsExactly(task + "-t2");
+        assertThat(alice.get("next_cursor").isNull()).isTrue();
+        assertProblem(researcherGet("/v1/traces?cursor=garbage"), 400, "bad-cursor");
+
+        JsonNode events = StrictJson.parse(researcherGet("/v1/traces/" + task + "-t0/events?from_seq=1&limit=1").body());
+        assertThat(events.get("events")).extracting(e -> e.get("id").asText()).containsExactly("b");
+        assertThat(events.get("next_seq").asLong()).isEqualTo(2);
+        JsonNode trace = StrictJson.parse(researcherGet("/v1/traces/" + task + "-t4").body());
+        assertThat(trace.get("state").asText()).isEqualTo("rejected");
+        assertThat(trace.get("counts").get("events").asLong()).isEqualTo(3);
+    }
+
+    private static HttpResponse<String> researcherGet(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(gateway.url() + path)).header("Authorization", "Bearer " + RESEARCHER).GET());
+    }
+
     // --- helpers ---
 
     record Created(String id, String token) {
