@@ -74,14 +74,14 @@ public class TracesController {
 
     @Post(uri = "/traces", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     public CompletableFuture<MutableHttpResponse<String>> create(HttpRequest<?> request, @Body @Nullable byte[] body) {
-        String token = Requests.bearer(request);
+        String token = RequestChecks.bearer(request);
         if (!tokens.isResearcher(token)) {
             throw Problem.unauthorized("creating a trace takes a researcher token");
         }
         rateLimiter.acquire("researcher");
-        Requests.requireJson(request);
-        Requests.requireSize(body, config.maxRequestBytes());
-        JsonNode create = Requests.document(body, SchemaName.CREATE_TRACE_REQUEST);
+        RequestChecks.requireJson(request);
+        RequestChecks.requireSize(body, config.maxRequestBytes());
+        JsonNode create = RequestChecks.document(body, SchemaName.CREATE_TRACE_REQUEST);
 
         String traceId = UUID.randomUUID().toString();
         ObjectNode header = create.deepCopy();
@@ -104,13 +104,13 @@ public class TracesController {
                                                                  @Body @Nullable byte[] body) {
         String token = authorizeUpload(request, id);
         rateLimiter.acquire(token);
-        Requests.requireJson(request);
-        Requests.requireSize(body, config.maxChunkBytes());
+        RequestChecks.requireJson(request);
+        RequestChecks.requireSize(body, config.maxChunkBytes());
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 256) {
             throw Problem.badRequest("idempotency-key", "send an Idempotency-Key header (up to 256 characters), "
                     + "the same on every retry of this chunk");
         }
-        JsonNode chunk = Requests.document(body, SchemaName.CHUNK);
+        JsonNode chunk = RequestChecks.document(body, SchemaName.CHUNK);
         if (chunk.has("trace_id") && !chunk.get("trace_id").asText().equals(id)) {
             throw Problem.invalid("the chunk names another trace", List.of(new Violation("/trace_id", "const",
                     "is " + chunk.get("trace_id").asText() + ", but the URL names trace " + id)));
@@ -136,9 +136,9 @@ public class TracesController {
                                                                    @Body @Nullable byte[] body) {
         String token = authorizeUpload(request, id);
         rateLimiter.acquire(token);
-        Requests.requireJson(request);
-        Requests.requireSize(body, config.maxRequestBytes());
-        JsonNode complete = Requests.document(body, SchemaName.COMPLETE_REQUEST);
+        RequestChecks.requireJson(request);
+        RequestChecks.requireSize(body, config.maxRequestBytes());
+        JsonNode complete = RequestChecks.document(body, SchemaName.COMPLETE_REQUEST);
         return send(id, TraceRecords.complete(id, nowSeconds(), complete).toString(), TraceRecords.COMPLETE, null, null, null,
                 () -> HttpResponse.<String>status(HttpStatus.ACCEPTED)
                 .body(StrictJson.mapper().createObjectNode().put("trace_id", id).put("state", "completing").toString()));
@@ -148,7 +148,7 @@ public class TracesController {
     @Post(uri = "/traces/{id}/token", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
     public MutableHttpResponse<String> refresh(HttpRequest<?> request, @PathVariable String id) {
         checkTraceId(id);
-        String token = Requests.bearer(request);
+        String token = RequestChecks.bearer(request);
         if (!tokens.isResearcher(token)) {
             String traceId = tokens.verify(token, true);
             if (!traceId.equals(id)) {
@@ -171,7 +171,7 @@ public class TracesController {
             throw Problem.badRequest("bad-artifact-name", "an artifact is named by the SHA-256 of its bytes, 64 lowercase hex digits");
         }
         byte[] bytes = body == null ? new byte[0] : body;
-        Requests.requireSize(bytes, config.maxArtifactBytes());
+        RequestChecks.requireSize(bytes, config.maxArtifactBytes());
         String actual = Sha256.hex(Sha256.digest(bytes));
         if (!actual.equals(sha256)) {
             throw new Problem(422, "digest-mismatch", "The body does not hash to its name",
@@ -224,7 +224,7 @@ public class TracesController {
                              @QueryValue @Nullable String task, @QueryValue @Nullable String from,
                              @QueryValue @Nullable String to, @QueryValue @Nullable String cursor,
                              @QueryValue(defaultValue = "50") int limit) throws SQLException {
-        if (!tokens.isResearcher(Requests.bearer(request))) {
+        if (!tokens.isResearcher(RequestChecks.bearer(request))) {
             throw Problem.forbidden("listing traces takes a researcher token");
         }
         if (limit < 1 || limit > 500) {
@@ -236,7 +236,7 @@ public class TracesController {
 
     private String authorizeUpload(HttpRequest<?> request, String id) {
         checkTraceId(id);
-        String token = Requests.bearer(request);
+        String token = RequestChecks.bearer(request);
         String traceId = tokens.verify(token, false);
         if (!traceId.equals(id)) {
             throw Problem.forbidden("this upload token belongs to another trace");
@@ -246,7 +246,7 @@ public class TracesController {
 
     private void authorizeRead(HttpRequest<?> request, String id) {
         checkTraceId(id);
-        String token = Requests.bearer(request);
+        String token = RequestChecks.bearer(request);
         if (tokens.isResearcher(token)) {
             return;
         }

@@ -11,8 +11,8 @@ import io.micronaut.http.HttpRequest;
 import java.util.List;
 
 /** What every write request goes through before anything is written: credentials, type, size, JSON, schema. */
-final class Requests {
-    private Requests() {
+final class RequestChecks {
+    private RequestChecks() {
     }
 
     static String bearer(HttpRequest<?> request) {
