@@ -10,7 +10,6 @@ import dev.prtelemetry.flink.assembly.TraceRecord;
 import dev.prtelemetry.flink.assembly.TraceRow;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.stream.Topics;
-import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -19,15 +18,14 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * The trace assembly job: {@code prt.trace-records} → keyBy(trace id) → {@link TraceAssemblyFunction}
@@ -143,11 +141,10 @@ public final class TraceAssemblyJob {
                 .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(NAME + "-" + topic)
-                .setRecordSerializer((KafkaRecordSerializationSchema<String>) (json, ctx, ts) -> {
-                    String key = StrictJson.parse(json).path(keyMember).asText("");
-                    return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8),
-                            json.getBytes(StandardCharsets.UTF_8));
-                })
+                // reuse a small pool of transactional ids and find lingering ones through the broker,
+                // so a restore does not commit with a producer that startup has already fenced
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                .setRecordSerializer(new KeyedJsonSerializer(topic, keyMember))
                 .build();
     }
 }
