@@ -202,7 +202,7 @@ public final class TraceAssembler implements Serializable {
             }
             ChainVerdict failure = ChainRules.accept(s.chain, list.get(i), list.subList(i + 1, list.size()), null);
             if (failure != null) {
-                end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": " + failure.summary().substring(5), out);
+                end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": " + failure.reason(), out);
                 return false;
             }
             s.metrics.add(list.get(i));

@@ -28,7 +28,15 @@ public record ChainVerdict(
         if (intact) {
             return "OK " + eventCount + " events head=" + head + " merkle=" + merkleRoot;
         }
+        return "FAIL " + reason();
+    }
+
+    /** For a failure, {@code seq=<n> <reason>: <detail>} (no seq when the fault is not at one event). */
+    public String reason() {
+        if (intact) {
+            return "intact";
+        }
         String where = failedSeq >= 0 ? "seq=" + failedSeq + " " : "";
-        return "FAIL " + where + failure.wireName() + ": " + detail;
+        return where + failure.wireName() + ": " + detail;
     }
 }
