@@ -10,12 +10,13 @@ public class ChunkRow {
     public long chunkSeq;
     public long firstSeq;
     public long lastSeq;
-    public String eventsJson;
+    /** The events as one JSON array, UTF-8: bytes, so Flink copies them in bulk (a String goes char by char). */
+    public byte[] eventsJson;
 
     public ChunkRow() {
     }
 
-    public ChunkRow(String traceId, long chunkSeq, long firstSeq, long lastSeq, String eventsJson) {
+    public ChunkRow(String traceId, long chunkSeq, long firstSeq, long lastSeq, byte[] eventsJson) {
         this.traceId = traceId;
         this.chunkSeq = chunkSeq;
         this.firstSeq = firstSeq;

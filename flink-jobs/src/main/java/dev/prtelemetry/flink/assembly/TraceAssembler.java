@@ -40,7 +40,7 @@ public final class TraceAssembler implements Serializable {
     }
 
     /** A chunk whose events were accepted: its events as a JSON array, seq range inclusive. */
-    public record AppliedChunk(long chunkSeq, long firstSeq, long lastSeq, String eventsJson) {
+    public record AppliedChunk(long chunkSeq, long firstSeq, long lastSeq, byte[] eventsJson) {
     }
 
     /** A record the assembly could not use, and why. */
@@ -212,7 +212,7 @@ public final class TraceAssembler implements Serializable {
         if (s.status == TraceStatus.OPEN) {
             s.status = TraceStatus.RECEIVING;
         }
-        out.applied.add(new AppliedChunk(chunkSeq, first, s.chain.nextSeq - 1, events.toString()));
+        out.applied.add(new AppliedChunk(chunkSeq, first, s.chain.nextSeq - 1, StrictJson.bytes(events)));
         out.changed = true;
         return true;
     }

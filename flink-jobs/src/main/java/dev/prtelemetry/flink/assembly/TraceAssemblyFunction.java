@@ -10,6 +10,7 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -34,7 +35,7 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
     private final Duration stateTtl;
 
     private transient ValueState<AssemblyState> assembly;
-    private transient ListState<String> acceptedChunks;
+    private transient ListState<byte[]> acceptedChunks;
     private transient ValueState<Long> timer;
 
     public TraceAssemblyFunction(TraceAssembler.Config config, Duration stateTtl) {
@@ -50,7 +51,8 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
                 .build();
         ValueStateDescriptor<AssemblyState> a = new ValueStateDescriptor<>("assembly", TypeInformation.of(AssemblyState.class));
         a.enableTimeToLive(ttl);
-        ListStateDescriptor<String> c = new ListStateDescriptor<>("accepted-chunks", Types.STRING);
+        ListStateDescriptor<byte[]> c = new ListStateDescriptor<>("accepted-chunks",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
         c.enableTimeToLive(ttl);
         ValueStateDescriptor<Long> t = new ValueStateDescriptor<>("timer", Types.LONG);
         t.enableTimeToLive(ttl);
@@ -101,8 +103,8 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
             ctx.output(DEAD_LETTERS, new DeadLetterRecord(s.traceId, d.reason(), d.recordJson(), now));
         }
         if (o.finished) {
-            List<String> chunks = new ArrayList<>();
-            for (String c : acceptedChunks.get()) {
+            List<byte[]> chunks = new ArrayList<>();
+            for (byte[] c : acceptedChunks.get()) {
                 chunks.add(c);
             }
             TraceRow row = TraceDocuments.row(s, now);

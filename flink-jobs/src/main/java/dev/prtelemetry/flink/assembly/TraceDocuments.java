@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.model.TraceDocument;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -41,7 +43,7 @@ public final class TraceDocuments {
     }
 
     /** The trace document of DESIGN.md (schemas' trace.schema.json) as JSON text, from state and the accepted events. */
-    public static String document(AssemblyState s, List<String> chunkEventArrays, long nowMs) {
+    public static byte[] document(AssemblyState s, List<byte[]> chunkEventArrays, long nowMs) {
         JsonNode header = s.headerJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parse(s.headerJson);
         JsonNode complete = s.completeJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parse(s.completeJson);
         ObjectNode doc = StrictJson.mapper().createObjectNode();
@@ -85,21 +87,26 @@ public final class TraceDocuments {
 
         // Events are spliced in as the text they were stored as (one JSON array per chunk), not
         // parsed again: at completion the whole trace would otherwise be parsed a second time.
-        StringBuilder eventsText = new StringBuilder();
-        for (String chunk : chunkEventArrays) {
-            String inner = chunk.strip();
-            inner = inner.substring(1, inner.length() - 1).strip();
-            if (!inner.isEmpty()) {
-                if (eventsText.length() > 0) {
-                    eventsText.append(',');
-                }
-                eventsText.append(inner);
-            }
-        }
+        // Each chunk is a compact array "[…]" as StrictJson.bytes wrote it.
+        ByteArrayOutputStream out = new ByteArrayOutputStream(
+                chunkEventArrays.stream().mapToInt(c -> c.length).sum() + 4096);
+        out.writeBytes("{\"events\":[".getBytes(StandardCharsets.UTF_8));
+        boolean first = true;
         TreeSet<String> refs = new TreeSet<>();
-        Matcher m = ARTIFACT.matcher(eventsText);
-        while (m.find()) {
-            refs.add(m.group());
+        for (byte[] chunk : chunkEventArrays) {
+            if (chunk.length <= 2) {
+                continue; // []
+            }
+            if (!first) {
+                out.write(',');
+            }
+            out.write(chunk, 1, chunk.length - 2);
+            first = false;
+            // artifact refs are ASCII: a Latin-1 view of the UTF-8 bytes finds them without decoding
+            Matcher m = ARTIFACT.matcher(new String(chunk, StandardCharsets.ISO_8859_1));
+            while (m.find()) {
+                refs.add(m.group());
+            }
         }
         ArrayNode artifacts = doc.putArray("artifacts");
         refs.forEach(ref -> artifacts.addObject().put("ref", ref));
@@ -113,7 +120,8 @@ public final class TraceDocuments {
         integrity.put("verdict", verdict(s.status));
         integrity.set("reasons", StrictJson.mapper().valueToTree(s.reasons));
         String rest = doc.toString(); // "{…}" with every member but events, which go first
-        return "{\"events\":[" + eventsText + "]" + (rest.length() > 2 ? "," + rest.substring(1) : "}");
+        out.writeBytes(("]" + (rest.length() > 2 ? "," + rest.substring(1) : "}")).getBytes(StandardCharsets.UTF_8));
+        return out.toByteArray();
     }
 
     static String verdict(TraceStatus status) {

@@ -37,7 +37,7 @@ public class DocumentWriter extends ProcessFunction<AssembledTrace, TraceRow> {
 
     @Override
     public void processElement(AssembledTrace trace, Context ctx, Collector<TraceRow> out) throws Exception {
-        byte[] bytes = trace.documentJson.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = trace.documentJson;
         String day = DAY.format(Instant.ofEpochMilli(trace.row.createdAtMs));
         Path path = new Path(baseUri + "/traces/dt=" + day + "/" + trace.traceId + ".json");
         FileSystem fs = path.getFileSystem();

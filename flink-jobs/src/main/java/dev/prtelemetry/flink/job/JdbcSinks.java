@@ -2,6 +2,7 @@ package dev.prtelemetry.flink.job;
 
 import dev.prtelemetry.flink.assembly.ChunkRow;
 import dev.prtelemetry.flink.assembly.TraceRow;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.sql.Types;
 import org.apache.flink.connector.jdbc.JdbcConnectionOptions;
@@ -78,7 +79,7 @@ public final class JdbcSinks {
                     ps.setLong(2, c.chunkSeq);
                     ps.setLong(3, c.firstSeq);
                     ps.setLong(4, c.lastSeq);
-                    ps.setString(5, c.eventsJson);
+                    ps.setString(5, new String(c.eventsJson, StandardCharsets.UTF_8));
                 })
                 .withExecutionOptions(execution(config))
                 .buildAtLeastOnce(connection(config, true));

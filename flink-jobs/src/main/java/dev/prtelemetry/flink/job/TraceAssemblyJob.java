@@ -57,6 +57,9 @@ public final class TraceAssemblyJob {
     public static Configuration flinkConfiguration(JobConfig config) {
         Configuration conf = new Configuration();
         conf.setString("pipeline.generic-types", "false"); // a type that would need Kryo fails at start
+        // No defensive copies between chained operators: every function here emits new objects
+        // and never changes one after emitting it (DocumentWriter's input arrives over the network).
+        conf.setString("pipeline.object-reuse", "true");
         conf.setString("execution.checkpointing.interval", config.checkpointInterval().toMillis() + " ms");
         conf.setString("execution.checkpointing.mode", "EXACTLY_ONCE");
         if (config.checkpointDir() != null) {

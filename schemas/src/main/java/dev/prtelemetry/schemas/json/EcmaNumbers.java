@@ -34,8 +34,65 @@ public final class EcmaNumbers {
         if (Math.abs(value) < TWO_POW_53 && value == Math.rint(value) && Math.abs(value) < 1e21) {
             return Long.toString((long) value);
         }
+        String few = fewDecimals(value);
+        if (few != null) {
+            return few;
+        }
         BigDecimal digits = shortestDigits(Math.abs(value));
         return (value < 0 ? "-" : "") + layout(digits);
+    }
+
+    private static final double[] POW10 = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+
+    /**
+     * The fast path for the common fractional values (timestamps in seconds with ms or µs,
+     * durations): when {@code m / 10^k} reads back as {@code value} for the smallest k ≤ 6,
+     * that decimal is the shortest one. Why: {@code m} and {@code 10^k} are exact doubles, so
+     * IEEE division gives the double nearest to the decimal, i.e. what parsing it gives; and
+     * while |value|·10^k < 2^49 a double's spacing is far below 10^-k, so at most one decimal
+     * with k fraction digits reads back as {@code value} and any with fewer would have been
+     * found at a smaller k (rounding {@code value·10^j} finds it). ECMAScript prints such a
+     * value (10^-6 ≤ |value| < 10^21) in plain notation. Null when the fast path does not apply.
+     */
+    static String fewDecimals(double value) {
+        double abs = Math.abs(value);
+        if (abs < 1e-6) {
+            return null;
+        }
+        for (int k = 1; k < POW10.length; k++) {
+            double scaled = abs * POW10[k];
+            if (scaled >= 0x1p49) {
+                return null;
+            }
+            long m = Math.round(scaled);
+            if (m / POW10[k] == abs) {
+                String digits = Long.toString(m);
+                StringBuilder out = new StringBuilder(digits.length() + k + 3);
+                if (value < 0) {
+                    out.append('-');
+                }
+                int intDigits = digits.length() - k;
+                if (intDigits > 0) {
+                    out.append(digits, 0, intDigits).append('.').append(digits, intDigits, digits.length());
+                } else {
+                    out.append("0.");
+                    for (int z = intDigits; z < 0; z++) {
+                        out.append('0');
+                    }
+                    out.append(digits);
+                }
+                return out.toString();
+            }
+        }
+        return null;
+    }
+
+    /** The general (slow, exact) path, for tests that compare the two. */
+    static String formatExact(double value) {
+        if (value == 0) {
+            return "0";
+        }
+        return (value < 0 ? "-" : "") + layout(shortestDigits(Math.abs(value)));
     }
 
     /** The shortest round-tripping decimal for a positive finite double, trailing zeros stripped. */

@@ -73,6 +73,15 @@ public final class StrictJson {
         }
     }
 
+    /** Compact UTF-8 JSON of a node (what {@code node.toString()} gives, as bytes, without the String). */
+    public static byte[] bytes(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String location(JsonProcessingException e) {
         return e.getLocation() == null ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";

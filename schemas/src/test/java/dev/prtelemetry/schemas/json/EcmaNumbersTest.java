@@ -84,6 +84,42 @@ class EcmaNumbersTest {
     }
 
     /**
+     * The few-decimals fast path must agree with the exact search wherever it answers: values
+     * with 1–6 fraction digits at every magnitude up to where it gives up, their neighbours one
+     * ulp away (which need more digits), and values near the 10^-6 and 2^49 edges.
+     */
+    @Test
+    void fewDecimalsFastPathAgreesWithTheExactSearch() {
+        SplittableRandom random = new SplittableRandom(49);
+        int answered = 0;
+        for (int i = 0; i < 300_000; i++) {
+            int k = random.nextInt(1, 7);
+            long m = switch (i % 3) {
+                case 0 -> random.nextLong(1, 1L << 49);
+                case 1 -> random.nextLong(1, 10_000_000);
+                default -> (long) Math.pow(10, random.nextInt(0, 15)) + random.nextInt(-3, 4);
+            };
+            double v = m / Math.pow(10, k);
+            for (double x : new double[] {v, -v, Math.nextUp(v), Math.nextDown(v)}) {
+                if (x == 0 || x == Math.rint(x)) {
+                    continue;
+                }
+                String fast = EcmaNumbers.fewDecimals(x);
+                if (fast != null) {
+                    answered++;
+                    assertThat(fast).as("bits %s", Long.toHexString(Double.doubleToRawLongBits(x)))
+                            .isEqualTo(EcmaNumbers.formatExact(x));
+                }
+            }
+        }
+        assertThat(answered).as("the fast path answered for most of these values").isGreaterThan(300_000);
+        assertThat(EcmaNumbers.fewDecimals(1e-7)).isNull();
+        assertThat(EcmaNumbers.fewDecimals(0.000001)).isEqualTo("0.000001");
+        assertThat(EcmaNumbers.fewDecimals(1732651200.123)).isEqualTo("1732651200.123");
+        assertThat(EcmaNumbers.fewDecimals(0.1 + 0.2)).isNull(); // 0.30000000000000004
+    }
+
+    /**
      * The reference is ECMAScript itself: Node.js formats the same random doubles with
      * String(x). Runs where node is installed (it is on this project's machines and CI).
      */
