@@ -28,7 +28,8 @@ public record GatewayConfig(
         long maxRequestBytes,
         double ratePerSecond,
         double rateBurst,
-        Duration kafkaAckTimeout) {
+        Duration kafkaAckTimeout,
+        Duration participantTokenTtl) {
 
     @Factory
     static class FromProperties {
@@ -49,7 +50,8 @@ public record GatewayConfig(
                 @Value("${prt.limits.max-request-bytes:65536}") long maxRequest,
                 @Value("${prt.limits.rate-per-second:200}") double rate,
                 @Value("${prt.limits.rate-burst:400}") double burst,
-                @Value("${prt.kafka.ack-timeout:10s}") Duration ackTimeout) throws IOException {
+                @Value("${prt.kafka.ack-timeout:10s}") Duration ackTimeout,
+                @Value("${prt.auth.participant-token-ttl:90d}") Duration participantTtl) throws IOException {
             String token = researcherToken;
             if ((token == null || token.isBlank()) && researcherTokenFile != null && !researcherTokenFile.isBlank()) {
                 token = Files.readString(Path.of(researcherTokenFile)).strip();
@@ -63,7 +65,7 @@ public record GatewayConfig(
             }
             return new GatewayConfig(kafka, s3Endpoint, s3Region, s3AccessKey, s3SecretKey, s3Bucket, token,
                     uploadSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8), ttl, maxChunk, maxArtifact,
-                    maxRequest, rate, burst, ackTimeout);
+                    maxRequest, rate, burst, ackTimeout, participantTtl);
         }
     }
 }

@@ -79,6 +79,10 @@ public final class Problem extends RuntimeException {
         return new Problem(404, "not-found", "Not found", detail);
     }
 
+    static Problem conflict(String detail) {
+        return new Problem(409, "conflict", "Conflict", detail);
+    }
+
     static Problem tooLarge(String detail) {
         return new Problem(413, "too-large", "Request body too large", detail);
     }

@@ -30,6 +30,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,7 @@ public class TracesController {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TracesController.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+    private static final Pattern PARTICIPANT_ID = Pattern.compile("[A-Za-z0-9._@:-]{1,128}");
 
     private final GatewayConfig config;
     private final UploadTokens tokens;
@@ -73,29 +75,71 @@ public class TracesController {
     }
 
     @Post(uri = "/traces", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
-    public CompletableFuture<MutableHttpResponse<String>> create(HttpRequest<?> request, @Body @Nullable byte[] body) {
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public CompletableFuture<MutableHttpResponse<String>> create(HttpRequest<?> request, @Body @Nullable byte[] body)
+            throws java.sql.SQLException {
         String token = RequestChecks.bearer(request);
-        if (!tokens.isResearcher(token)) {
-            throw Problem.unauthorized("creating a trace takes a researcher token");
+        String participant = tokens.isResearcher(token) ? null : tokens.participantOf(token);
+        if (participant == null && !tokens.isResearcher(token)) {
+            throw Problem.unauthorized("creating a trace takes a researcher token or a participant token");
         }
-        rateLimiter.acquire("researcher");
+        rateLimiter.acquire(participant == null ? "researcher" : token);
         RequestChecks.requireJson(request);
         RequestChecks.requireSize(body, config.maxRequestBytes());
         JsonNode create = RequestChecks.document(body, SchemaName.CREATE_TRACE_REQUEST);
+        if (participant != null && !participant.equals(create.get("participant_id").asText())) {
+            throw Problem.forbidden("this participant token creates traces of participant " + participant + " only");
+        }
 
-        String traceId = UUID.randomUUID().toString();
+        String traceId;
+        if (create.hasNonNull("trace_id")) {
+            // A recorder's own id: a retried creation is idempotent, and a session recorded offline
+            // keeps the id its events were hashed with. Taken ids of another participant are refused.
+            traceId = create.get("trace_id").asText();
+            Optional<ObjectNode> existing = reads.trace(traceId);
+            if (existing.isPresent()) {
+                if (!existing.get().path("participant_id").asText().equals(create.get("participant_id").asText())) {
+                    throw Problem.conflict("trace id " + traceId + " is taken");
+                }
+                UploadTokens.Issued issued = tokens.issue(traceId);
+                return CompletableFuture.completedFuture(HttpResponse.<String>status(HttpStatus.OK)
+                        .header("Location", "/v1/traces/" + traceId).body(created(traceId, issued)));
+            }
+        } else {
+            traceId = UUID.randomUUID().toString();
+        }
         ObjectNode header = create.deepCopy();
+        header.remove("trace_id");
         double now = nowSeconds();
         header.put("created_at", now);
         UploadTokens.Issued issued = tokens.issue(traceId);
-        return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, null, () -> {
-            ObjectNode out = StrictJson.mapper().createObjectNode();
-            out.put("trace_id", traceId);
-            out.put("upload_token", issued.token());
-            out.put("expires_at", issued.expiresAt().toString());
-            return HttpResponse.<String>status(HttpStatus.CREATED).header("Location", "/v1/traces/" + traceId)
-                    .body(out.toString());
-        });
+        return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, null,
+                () -> HttpResponse.<String>status(HttpStatus.CREATED).header("Location", "/v1/traces/" + traceId)
+                        .body(created(traceId, issued)));
+    }
+
+    private static String created(String traceId, UploadTokens.Issued issued) {
+        ObjectNode out = StrictJson.mapper().createObjectNode();
+        out.put("trace_id", traceId);
+        out.put("upload_token", issued.token());
+        out.put("expires_at", issued.expiresAt().toString());
+        return out.toString();
+    }
+
+    /** A researcher issues a participant's own token: it creates that participant's traces and nothing else. */
+    @Post(uri = "/participants/{participantId}/tokens", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    public MutableHttpResponse<String> participantToken(HttpRequest<?> request, @PathVariable String participantId) {
+        if (!tokens.isResearcher(RequestChecks.bearer(request))) {
+            throw Problem.forbidden("participant tokens are issued with a researcher token");
+        }
+        if (!PARTICIPANT_ID.matcher(participantId).matches()) {
+            throw Problem.badRequest("bad-participant-id", "a participant id is 1–128 of A–Z a–z 0–9 . _ @ : -");
+        }
+        rateLimiter.acquire("researcher");
+        UploadTokens.Issued issued = tokens.issueParticipant(participantId);
+        return HttpResponse.<String>status(HttpStatus.CREATED).body(StrictJson.mapper().createObjectNode()
+                .put("participant_id", participantId).put("token", issued.token())
+                .put("expires_at", issued.expiresAt().toString()).toString());
     }
 
     @Post(uri = "/traces/{id}/events:ingest", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)

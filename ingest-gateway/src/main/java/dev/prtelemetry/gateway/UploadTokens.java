@@ -18,13 +18,15 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Per-trace upload tokens: JWTs signed HS256 with the configured secret, {@code aud=upload},
+ * Participant tokens ({@code aud=participant}, {@code sub=<participant id>}, long-lived,
+ * issued by a researcher: they create only that participant's traces) and per-trace upload tokens: JWTs signed HS256 with the configured secret, {@code aud=upload},
  * {@code sub=<trace id>}, short-lived. Only HS256 is accepted (an allow-list, so {@code none}
  * or an algorithm swap is refused), and a token names exactly one trace.
  */
 @Singleton
 public class UploadTokens {
     public static final String AUDIENCE = "upload";
+    public static final String PARTICIPANT_AUDIENCE = "participant";
     private static final String ISSUER = "prt-gateway";
     private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.HS256);
 
@@ -44,12 +46,40 @@ public class UploadTokens {
     }
 
     public Issued issue(String traceId) {
+        return sign(AUDIENCE, traceId, config.uploadTokenTtl());
+    }
+
+    /** A token with which one participant's recorder creates that participant's traces. */
+    public Issued issueParticipant(String participantId) {
+        return sign(PARTICIPANT_AUDIENCE, participantId, config.participantTokenTtl());
+    }
+
+    /**
+     * The participant a participant token names, or null when the token is not one (it may be
+     * a researcher or upload token); a participant token that fails a check is a {@link Problem}.
+     */
+    public String participantOf(String token) {
+        if (token == null || token.chars().filter(c -> c == '.').count() != 2) {
+            return null;
+        }
+        try {
+            List<String> audience = SignedJWT.parse(token).getJWTClaimsSet().getAudience();
+            if (audience == null || !audience.contains(PARTICIPANT_AUDIENCE)) {
+                return null;
+            }
+        } catch (ParseException e) {
+            return null;
+        }
+        return verifyFor(token, PARTICIPANT_AUDIENCE, false, "participant token");
+    }
+
+    private Issued sign(String audienceName, String subject, java.time.Duration ttl) {
         Instant now = clock.instant();
-        Instant expires = now.plus(config.uploadTokenTtl());
+        Instant expires = now.plus(ttl);
         JWTClaimsSet claims = new JWTClaimsSet.Builder()
                 .issuer(ISSUER)
-                .subject(traceId)
-                .audience(AUDIENCE)
+                .subject(subject)
+                .audience(audienceName)
                 .issueTime(Date.from(now))
                 .notBeforeTime(Date.from(now.minusSeconds(5)))
                 .expirationTime(Date.from(expires))
@@ -66,38 +96,44 @@ public class UploadTokens {
 
     /** The token's trace id, after checking signature, algorithm, audience and time; a {@link Problem} otherwise. */
     public String verify(String token, boolean allowExpired) {
+        return verifyFor(token, AUDIENCE, allowExpired, "upload token");
+    }
+
+    private String verifyFor(String token, String audienceName, boolean allowExpired, String what) {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);
         } catch (ParseException e) {
-            throw Problem.unauthorized("the upload token is not a JWT");
+            throw Problem.unauthorized("the " + what + " is not a JWT");
         }
         if (!ALLOWED.contains(jwt.getHeader().getAlgorithm())) {
-            throw Problem.unauthorized("upload tokens are signed HS256; " + jwt.getHeader().getAlgorithm() + " is refused");
+            throw Problem.unauthorized(what + "s are signed HS256; " + jwt.getHeader().getAlgorithm() + " is refused");
         }
         try {
             if (!jwt.verify(new MACVerifier(config.uploadTokenSecret()))) {
-                throw Problem.unauthorized("the upload token's signature does not verify");
+                throw Problem.unauthorized("the " + what + "'s signature does not verify");
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             List<String> audience = claims.getAudience();
-            if (audience == null || !audience.contains(AUDIENCE) || !ISSUER.equals(claims.getIssuer())) {
-                throw Problem.unauthorized("the token is not an upload token");
+            if (audience == null || !audience.contains(audienceName) || !ISSUER.equals(claims.getIssuer())) {
+                throw Problem.unauthorized("the token is not a valid " + what);
             }
             Instant now = clock.instant();
             if (claims.getExpirationTime() == null
                     || (!allowExpired && !claims.getExpirationTime().toInstant().isAfter(now))) {
-                throw Problem.unauthorized("the upload token has expired; refresh it with POST /v1/traces/{id}/token");
+                throw Problem.unauthorized(AUDIENCE.equals(audienceName)
+                        ? "the upload token has expired; refresh it with POST /v1/traces/{id}/token"
+                        : "the " + what + " has expired; ask your researcher for a new one");
             }
             if (claims.getNotBeforeTime() != null && claims.getNotBeforeTime().toInstant().isAfter(now)) {
-                throw Problem.unauthorized("the upload token is not valid yet");
+                throw Problem.unauthorized("the " + what + " is not valid yet");
             }
             if (claims.getSubject() == null) {
-                throw Problem.unauthorized("the upload token names no trace");
+                throw Problem.unauthorized("the " + what + " names no subject");
             }
             return claims.getSubject();
         } catch (JOSEException | ParseException e) {
-            throw Problem.unauthorized("the upload token cannot be verified: " + e.getMessage());
+            throw Problem.unauthorized("the " + what + " cannot be verified: " + e.getMessage());
         }
     }
 

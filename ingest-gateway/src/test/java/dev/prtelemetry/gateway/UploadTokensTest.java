@@ -14,7 +14,7 @@ class UploadTokensTest {
     private static GatewayConfig config(String secret, double rate, double burst) {
         return new GatewayConfig("k:9092", "http://s3", "us-east-1", "a", "s", "prt", "researcher-token-0123456789",
                 secret.getBytes(StandardCharsets.UTF_8), Duration.ofMinutes(15), 1000, 1000, 1000, rate, burst,
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5), Duration.ofDays(90));
     }
 
     private static final String SECRET = "0123456789abcdef0123456789abcdef-secret";
@@ -46,6 +46,23 @@ class UploadTokensTest {
         assertThatThrownBy(() -> ours.verify(parts[0] + "." + otherPayload + "." + parts[2], false))
                 .hasMessageContaining("signature");
         assertThatThrownBy(() -> ours.verify("not-a-jwt", false)).hasMessageContaining("not a JWT");
+    }
+
+    @Test
+    void participantTokensNameTheirParticipantAndAreNoUploadTokens() {
+        UploadTokens tokens = new UploadTokens(config(SECRET, 1, 1), Clock.fixed(NOW, ZoneOffset.UTC));
+        UploadTokens.Issued participant = tokens.issueParticipant("alice");
+        assertThat(participant.expiresAt()).isEqualTo(NOW.plus(Duration.ofDays(90)));
+        assertThat(tokens.participantOf(participant.token())).isEqualTo("alice");
+        // a participant token cannot upload into a trace named "alice", nor an upload token create traces
+        assertThatThrownBy(() -> tokens.verify(participant.token(), false)).hasMessageContaining("not a valid upload token");
+        assertThat(tokens.participantOf(tokens.issue("trace-1").token())).isNull();
+        assertThat(tokens.participantOf("researcher-token-0123456789")).isNull();
+        UploadTokens theirs = new UploadTokens(config(SECRET.replace('0', 'x'), 1, 1), Clock.fixed(NOW, ZoneOffset.UTC));
+        assertThatThrownBy(() -> tokens.participantOf(theirs.issueParticipant("alice").token()))
+                .hasMessageContaining("signature");
+        UploadTokens muchLater = new UploadTokens(config(SECRET, 1, 1), Clock.fixed(NOW.plus(Duration.ofDays(91)), ZoneOffset.UTC));
+        assertThatThrownBy(() -> muchLater.participantOf(participant.token())).hasMessageContaining("expired");
     }
 
     @Test

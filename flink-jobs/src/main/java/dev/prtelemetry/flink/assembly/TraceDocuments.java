@@ -78,6 +78,9 @@ public final class TraceDocuments {
         ObjectNode repo = doc.putObject("repo");
         repo.put("origin", header.path("repo_origin").asText("unknown"));
         repo.put("start_commit", header.path("start_commit").asText("0".repeat(40)));
+        if (header.has("start_snapshot_ref")) {
+            repo.set("snapshot_ref", header.get("start_snapshot_ref"));
+        }
         if (complete.has("final_patch_ref")) {
             repo.set("final_patch_ref", complete.get("final_patch_ref"));
         }
