@@ -1,0 +1,243 @@
+package dev.prtelemetry.schemas.redaction;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.prtelemetry.schemas.integrity.Sha256;
+import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Secret redaction by a rule set kept as data ({@code prt/redaction/rules-v1.json}). The
+ * recorder runs it over every string of an event's payload before the event is hashed, so a
+ * secret never enters the chain or leaves the machine; each redaction is recorded (rule,
+ * JSON Pointer, offsets of the placeholder) with a keyed fingerprint of the secret, so the
+ * same secret can be recognised across traces without being stored.
+ */
+public final class Redactor {
+    public static final String DEFAULT_RULES = "/prt/redaction/rules-v1.json";
+
+    /** One rule of the set. */
+    public record Rule(String id, Pattern pattern, List<String> keywords, Double minEntropy, boolean requireDigit,
+                       Set<String> allow) {
+    }
+
+    /** One secret found in a text: its span in the original, the rule that fired. */
+    public record Finding(String rule, int start, int end, String secret) {
+    }
+
+    /** A text with its secrets replaced, and where the placeholders are in it. */
+    public record Result(String text, List<Redaction> redactions) {
+    }
+
+    /** A placeholder in the redacted text: {@code [start, end)} and the secret's fingerprint. */
+    public record Redaction(String rule, int start, int end, String fingerprint) {
+    }
+
+    private final String setId;
+    private final String placeholder;
+    private final List<Rule> rules;
+    private final byte[] fingerprintKey;
+
+    private Redactor(String setId, String placeholder, List<Rule> rules, byte[] fingerprintKey) {
+        this.setId = setId;
+        this.placeholder = placeholder;
+        this.rules = rules;
+        this.fingerprintKey = fingerprintKey;
+    }
+
+    /** The default rule set; fingerprints keyed with {@code key} (a deployment secret; any bytes). */
+    public static Redactor defaults(byte[] key) {
+        try (InputStream in = Redactor.class.getResourceAsStream(DEFAULT_RULES)) {
+            return fromJson(StrictJson.parse(in.readAllBytes()), key);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Redactor fromJson(JsonNode set, byte[] key) {
+        List<Rule> rules = new ArrayList<>();
+        for (JsonNode r : set.path("rules")) {
+            List<String> keywords = new ArrayList<>();
+            r.path("keywords").forEach(k -> keywords.add(k.asText().toLowerCase(Locale.ROOT)));
+            Set<String> allow = new HashSet<>();
+            r.path("allow").forEach(a -> allow.add(a.asText()));
+            rules.add(new Rule(r.get("id").asText(), Pattern.compile(r.get("pattern").asText()), List.copyOf(keywords),
+                    r.has("min_entropy") ? r.get("min_entropy").asDouble() : null, r.path("require_digit").asBoolean(false),
+                    Set.copyOf(allow)));
+        }
+        return new Redactor(set.path("id").asText("custom"), set.path("placeholder").asText("[REDACTED:%s]"),
+                List.copyOf(rules), key.clone());
+    }
+
+    public String setId() {
+        return setId;
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    /** Every secret in {@code text}, left to right, overlaps resolved in favour of the earlier, longer one. */
+    public List<Finding> find(String text) {
+        if (text == null || text.isEmpty()) {
+            return List.of();
+        }
+        String lower = text.toLowerCase(Locale.ROOT);
+        List<Finding> all = new ArrayList<>();
+        for (Rule rule : rules) {
+            if (!rule.keywords().isEmpty() && rule.keywords().stream().noneMatch(lower::contains)) {
+                continue;
+            }
+            Matcher m = rule.pattern().matcher(text);
+            while (m.find()) {
+                int start = m.start();
+                int end = m.end();
+                if (rule.pattern().pattern().contains("(?<secret>")) {
+                    start = m.start("secret");
+                    end = m.end("secret");
+                }
+                String secret = text.substring(start, end);
+                if (rule.allow().contains(secret)) {
+                    continue;
+                }
+                if (rule.minEntropy() != null && entropy(secret) < rule.minEntropy()) {
+                    continue;
+                }
+                if (rule.requireDigit() && secret.chars().noneMatch(Character::isDigit)) {
+                    continue;
+                }
+                all.add(new Finding(rule.id(), start, end, secret));
+            }
+        }
+        all.sort(Comparator.comparingInt(Finding::start).thenComparing(f -> -(f.end() - f.start())));
+        List<Finding> kept = new ArrayList<>();
+        int until = -1;
+        for (Finding f : all) {
+            if (f.start() >= until) {
+                kept.add(f);
+                until = f.end();
+            }
+        }
+        return kept;
+    }
+
+    public Result redact(String text) {
+        List<Finding> findings = find(text);
+        if (findings.isEmpty()) {
+            return new Result(text, List.of());
+        }
+        StringBuilder out = new StringBuilder(text.length());
+        List<Redaction> redactions = new ArrayList<>();
+        int at = 0;
+        for (Finding f : findings) {
+            out.append(text, at, f.start());
+            String mark = String.format(Locale.ROOT, placeholder, f.rule());
+            redactions.add(new Redaction(f.rule(), out.length(), out.length() + mark.length(), fingerprint(f.secret())));
+            out.append(mark);
+            at = f.end();
+        }
+        out.append(text, at, text.length());
+        return new Result(out.toString(), List.copyOf(redactions));
+    }
+
+    /**
+     * Redacts every string inside {@code node} in place; returns one record per redaction:
+     * {@code {rule, pointer, start, end, fingerprint}}, the pointer relative to {@code base}.
+     */
+    public List<ObjectNode> redactTree(JsonNode node, String base) {
+        List<ObjectNode> out = new ArrayList<>();
+        walk(node, base, out);
+        return out;
+    }
+
+    private void walk(JsonNode node, String pointer, List<ObjectNode> out) {
+        if (node instanceof ObjectNode o) {
+            Iterator<Map.Entry<String, JsonNode>> it = o.fields();
+            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+            it.forEachRemaining(entries::add);
+            for (Map.Entry<String, JsonNode> e : entries) {
+                String p = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
+                if (e.getValue().isTextual()) {
+                    Result r = redact(e.getValue().textValue());
+                    if (!r.redactions().isEmpty()) {
+                        o.set(e.getKey(), TextNode.valueOf(r.text()));
+                        record(p, r, out);
+                    }
+                } else {
+                    walk(e.getValue(), p, out);
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                String p = pointer + "/" + i;
+                if (a.get(i).isTextual()) {
+                    Result r = redact(a.get(i).textValue());
+                    if (!r.redactions().isEmpty()) {
+                        a.set(i, TextNode.valueOf(r.text()));
+                        record(p, r, out);
+                    }
+                } else {
+                    walk(a.get(i), p, out);
+                }
+            }
+        }
+    }
+
+    private static void record(String pointer, Result r, List<ObjectNode> out) {
+        for (Redaction x : r.redactions()) {
+            ObjectNode n = StrictJson.mapper().createObjectNode();
+            n.put("rule", x.rule());
+            n.put("pointer", pointer);
+            n.put("start", x.start());
+            n.put("end", x.end());
+            n.put("fingerprint", x.fingerprint());
+            out.add(n);
+        }
+    }
+
+    /** HMAC-SHA256 of the secret under the deployment key, first 32 hex digits. */
+    public String fingerprint(String secret) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(fingerprintKey.length == 0 ? new byte[1] : fingerprintKey, "HmacSHA256"));
+            return Sha256.hex(mac.doFinal(secret.getBytes(StandardCharsets.UTF_8))).substring(0, 32);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Shannon entropy in bits per character. */
+    public static double entropy(String s) {
+        if (s.isEmpty()) {
+            return 0;
+        }
+        Map<Integer, Integer> counts = new java.util.HashMap<>();
+        s.codePoints().forEach(c -> counts.merge(c, 1, Integer::sum));
+        double n = s.codePointCount(0, s.length());
+        double h = 0;
+        for (int c : counts.values()) {
+            double p = c / n;
+            h -= p * Math.log(p) / Math.log(2);
+        }
+        return h;
+    }
+}
