@@ -5,9 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code prt}: the PR Telemetry command line. Today it holds the offline tools for anyone
- * debugging traces — canonical JSON, event hashes, chain and schema verification, Merkle
- * proofs; recording commands join it as the recorder grows.
+ * {@code prt}: the PR Telemetry command line. The recorder (start, run, note, status, finish,
+ * sync, watch, login) and the offline tools for anyone checking traces — canonical JSON,
+ * event hashes, chain and schema verification, Merkle proofs.
  *
  * <p>Exit codes: 0 success, 1 the input is invalid or a proof fails (the reason is printed),
  * 2 the command was used wrongly.
@@ -17,7 +17,23 @@ import picocli.CommandLine.Command;
         scope = CommandLine.ScopeType.INHERIT, // -h/--help on every subcommand
         versionProvider = PrtCommand.Version.class,
         description = "PR Telemetry: record bug-fixing sessions and check traces.",
+        footer = {"", "A session:",
+            "  prt login --participant alice --researcher-token-file .prt-data/researcher.token",
+            "  prt start --task BUG-1 --title \"Leap day is not a leap day\"",
+            "  prt run -- pytest -q            # edits are recorded on save",
+            "  prt note hypothesis \"…\" --ref last-test",
+            "  git commit -am \"fix\"           # recorded by the hook",
+            "  prt finish --outcome fixed"},
         subcommands = {
+            StartCommand.class,
+            RunCommand.class,
+            NoteCommand.class,
+            StatusCommand.class,
+            FinishCommand.class,
+            SyncCommand.class,
+            WatchCommand.class,
+            LoginCommand.class,
+            HookCommand.class,
             CanonCommand.class,
             HashCommand.class,
             VerifyCommand.class,

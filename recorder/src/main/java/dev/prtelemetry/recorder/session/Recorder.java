@@ -1,0 +1,246 @@
+package dev.prtelemetry.recorder.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.integrity.HashChain;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.redaction.Redactor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One open session, held under the workspace lock (every {@code prt} process of a session —
+ * run, note, the commit hook, the watcher, finish — appends through here, one at a time).
+ * Recording an event: redact its payload, give it the next seq, chain it, append it to the
+ * journal and fsync, then update the session state. A crash between the two is repaired on
+ * the next open from the journal, which is the source of truth.
+ */
+public final class Recorder implements AutoCloseable {
+    private static final String KEY_ENV = "PRT_REDACTION_KEY";
+
+    private final Workspace ws;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final ObjectNode state;
+    private final Redactor redactor;
+
+    private Recorder(Workspace ws, FileChannel lockChannel, FileLock lock, ObjectNode state) {
+        this.ws = ws;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.state = state;
+        this.redactor = redactor();
+    }
+
+    /** The redactor the recorder uses; fingerprints keyed with {@code PRT_REDACTION_KEY} when set. */
+    public static Redactor redactor() {
+        String key = System.getenv().getOrDefault(KEY_ENV, "prt-redaction-fingerprint-v1");
+        return Redactor.defaults(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Opens the session of {@code ws}, waiting for the lock; an error when there is none. */
+    public static Recorder open(Workspace ws) throws IOException {
+        if (!Files.exists(ws.session())) {
+            throw new IllegalStateException("no session in " + ws.repoRoot() + " (start one with: prt start --task ID --title \"…\")");
+        }
+        FileChannel ch = FileChannel.open(ws.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock = ch.lock();
+        try {
+            ObjectNode state = (ObjectNode) StrictJson.parse(Files.readAllBytes(ws.session()));
+            Recorder r = new Recorder(ws, ch, lock, state);
+            r.recover();
+            return r;
+        } catch (RuntimeException | IOException e) {
+            lock.release();
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** Creates a new session's state (the caller has made the workspace) and opens it. */
+    public static Recorder create(Workspace ws, ObjectNode initialState) throws IOException {
+        initialState.put("next_seq", 0);
+        initialState.put("head", (String) null);
+        initialState.putObject("last");
+        initialState.put("journal_bytes", 0);
+        Files2.writeAtomically(ws.session(), StrictJson.bytes(initialState));
+        Files2.ownerOnly(ws.session());
+        Files.write(ws.journal(), new byte[0], StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+        return open(ws);
+    }
+
+    public Workspace workspace() {
+        return ws;
+    }
+
+    public ObjectNode state() {
+        return state;
+    }
+
+    public String traceId() {
+        return state.get("trace_id").asText();
+    }
+
+    public boolean finished() {
+        return state.path("finished").asBoolean(false);
+    }
+
+    public long nextSeq() {
+        return state.get("next_seq").asLong();
+    }
+
+    public String head() {
+        JsonNode h = state.get("head");
+        return h == null || h.isNull() ? null : h.asText();
+    }
+
+    /** The id of the latest event of a kind: run, test, edit, commit, note, event. */
+    public String last(String kind) {
+        JsonNode n = state.path("last").get(kind);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+
+    /**
+     * Records one event; returns it as journaled. Every string of the payload is redacted
+     * first, so the hash covers the redacted text and no secret enters the journal.
+     */
+    public ObjectNode record(String type, ObjectNode payload) throws IOException {
+        if (finished()) {
+            throw new IllegalStateException("the session has finished; start a new one with prt start");
+        }
+        List<ObjectNode> redactions = redactor.redactTree(payload, "/payload");
+        HashChain chain = head() == null ? new HashChain(traceId()) : new HashChain(traceId(), nextSeq(), head());
+        ObjectNode event = StrictJson.mapper().createObjectNode();
+        event.put("id", eventId(nextSeq()));
+        event.put("ts_client_s", System.currentTimeMillis() / 1000.0);
+        event.put("type", type);
+        event.set("payload", payload);
+        if (!redactions.isEmpty()) {
+            ArrayNode r = event.putArray("redactions");
+            redactions.forEach(r::add);
+        }
+        chain.append(event);
+        byte[] line = (StrictJson.toString(event) + "\n").getBytes(StandardCharsets.UTF_8);
+        Files2.appendDurably(ws.journal(), line);
+        apply(event);
+        state.put("journal_bytes", Files.size(ws.journal()));
+        saveState();
+        return event;
+    }
+
+    public static String eventId(long seq) {
+        return "ev-" + seq;
+    }
+
+    /** Redacts a text the way event strings are (for artifacts: outputs, diffs, patches). */
+    public String redactText(String text) {
+        return redactor.redact(text).text();
+    }
+
+    public void saveState() throws IOException {
+        Files2.writeAtomically(ws.session(), StrictJson.bytes(state));
+    }
+
+    /** Every journaled event, in order. */
+    public List<ObjectNode> events() throws IOException {
+        return readJournal(ws);
+    }
+
+    public static List<ObjectNode> readJournal(Workspace ws) throws IOException {
+        List<ObjectNode> out = new ArrayList<>();
+        if (!Files.exists(ws.journal())) {
+            return out;
+        }
+        for (String line : Files.readString(ws.journal(), StandardCharsets.UTF_8).split("\n", -1)) {
+            if (!line.isEmpty()) {
+                out.add((ObjectNode) StrictJson.parse(line));
+            }
+        }
+        return out;
+    }
+
+    private void apply(ObjectNode event) {
+        long seq = event.get("seq").asLong();
+        state.put("next_seq", seq + 1);
+        state.put("head", event.get("hash").asText());
+        ObjectNode last = (ObjectNode) state.path("last");
+        String id = event.get("id").asText();
+        last.put("event", id);
+        String kind = switch (event.get("type").asText()) {
+            case "cmd_run" -> "run";
+            case "test_run" -> "test";
+            case "file_edit" -> "edit";
+            case "commit" -> "commit";
+            case "rationale_note" -> "note";
+            default -> null;
+        };
+        if (kind != null) {
+            last.put(kind, id);
+        }
+    }
+
+    /**
+     * Repairs what a crash can leave: a torn last journal line (dropped: its event was never
+     * acknowledged to anyone) and events journaled after the state was last saved (applied).
+     */
+    private void recover() throws IOException {
+        long size = Files.exists(ws.journal()) ? Files.size(ws.journal()) : 0;
+        if (state.has("journal_bytes") && state.get("journal_bytes").asLong() == size) {
+            return; // the state has seen every journaled byte
+        }
+        byte[] bytes = Files.exists(ws.journal()) ? Files.readAllBytes(ws.journal()) : new byte[0];
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        if (end != bytes.length) {
+            try (FileChannel ch = FileChannel.open(ws.journal(), StandardOpenOption.WRITE)) {
+                ch.truncate(end);
+                ch.force(true);
+            }
+        }
+        List<ObjectNode> events = readJournal(ws);
+        for (ObjectNode e : events) {
+            if (e.get("seq").asLong() >= nextSeq()) {
+                apply(e);
+                if ("file_edit".equals(e.get("type").asText())) {
+                    WorkingTree.adoptEdit(ws, e.get("payload"));
+                }
+            }
+        }
+        state.put("journal_bytes", Files.size(ws.journal()));
+        saveState();
+    }
+
+    /** A mutable view of a map in the state (created when missing). */
+    public ObjectNode section(String name) {
+        JsonNode n = state.get(name);
+        if (n instanceof ObjectNode o) {
+            return o;
+        }
+        return state.putObject(name);
+    }
+
+    static Map<String, String> env() {
+        return System.getenv();
+    }
+
+    @Override
+    public void close() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+package dev.prtelemetry.recorder.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
+import com.github.difflib.patch.AbstractDelta;
+import com.github.difflib.patch.Patch;
+import dev.prtelemetry.schemas.integrity.Sha256;
+import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * On-save edits. The working tree's files that git would consider (tracked, and untracked
+ * but not ignored; never {@code .prt/}) are compared with a shadow copy of their last recorded
+ * content; each changed file becomes one {@code file_edit} with a unified diff against that
+ * content and the buffer hashes before and after. A file still being written (changed less
+ * than the debounce ago) waits for the next scan.
+ */
+public final class WorkingTree {
+    /** Diffs larger than this ride as an artifact (the event keeps a reference). */
+    static final int MAX_INLINE_DIFF = 256 * 1024;
+    /** Files larger than this are recorded by hash only. */
+    static final long MAX_DIFFED_FILE = 4L * 1024 * 1024;
+
+    private WorkingTree() {
+    }
+
+    /** Makes the shadow of the start state: every candidate file's content as it is now. */
+    public static void initShadow(Workspace ws) throws IOException {
+        ObjectNode index = StrictJson.mapper().createObjectNode();
+        // Tracked files only: they are the start commit (the tree is clean). Untracked files are
+        // not in the start snapshot, so the first scan records them as new files.
+        for (String path : candidates(ws, false)) {
+            Path file = ws.repoRoot().resolve(path);
+            BasicFileAttributes a = attrs(file);
+            if (a == null || !a.isRegularFile()) {
+                continue;
+            }
+            byte[] bytes = Files.readAllBytes(file);
+            String sha = storeObject(ws, bytes);
+            index.set(path, entry(a, sha));
+        }
+        Files2.writeAtomically(ws.shadowIndex(), StrictJson.bytes(index));
+    }
+
+    /**
+     * Records every changed file as a {@code file_edit}; returns how many. {@code debounceMs}
+     * 0 records everything changed now (before a command, a note, the finish).
+     */
+    public static int scan(Recorder rec, long debounceMs) throws IOException {
+        int spooled = Spool.drain(rec, System.err); // commands that finished before now come first
+        return spooled + scan(rec, debounceMs, 0);
+    }
+
+    /** As {@link #scan(Recorder, long)}, leaving files last changed at or after {@code beforeMs} (when > 0) for later. */
+    static int scan(Recorder rec, long debounceMs, long beforeMs) throws IOException {
+        Workspace ws = rec.workspace();
+        ObjectNode index = loadIndex(ws);
+        long now = System.currentTimeMillis();
+        Set<String> paths = new LinkedHashSet<>(candidates(ws));
+        index.fieldNames().forEachRemaining(paths::add);
+        int recorded = 0;
+        boolean indexChanged = false;
+        for (String path : paths.stream().sorted().toList()) {
+            Path file = ws.repoRoot().resolve(path);
+            BasicFileAttributes a = attrs(file);
+            JsonNode known = index.get(path);
+            if (a != null && !a.isRegularFile()) {
+                continue;
+            }
+            if (a == null && known == null) {
+                continue;
+            }
+            if (a != null && known != null && known.path("size").asLong() == a.size()
+                    && known.path("mtime_ms").asLong() == a.lastModifiedTime().toMillis()) {
+                continue; // unchanged since last seen
+            }
+            if (a != null && debounceMs > 0 && now - a.lastModifiedTime().toMillis() < debounceMs) {
+                continue; // still being saved
+            }
+            if (a != null && beforeMs > 0 && a.lastModifiedTime().toMillis() >= beforeMs) {
+                continue; // changed after the command being recorded started: after it in the trace
+            }
+            byte[] after = a == null ? null : readOrNull(file);
+            if (a != null && after == null) {
+                continue; // vanished between the stat and the read
+            }
+            String afterSha = after == null ? null : Sha256.hex(Sha256.digest(after));
+            String beforeSha = known == null ? null : known.path("sha256").asText(null);
+            if (java.util.Objects.equals(afterSha, beforeSha)) {
+                if (a != null) {
+                    index.set(path, entry(a, afterSha)); // touched, same bytes
+                    indexChanged = true;
+                }
+                continue;
+            }
+            byte[] before = beforeSha == null ? null : Files.readAllBytes(ws.shadowObjects().resolve(beforeSha));
+            if (after != null) {
+                storeObject(ws, after);
+            }
+            rec.record("file_edit", editPayload(rec, path, before, beforeSha, after, afterSha));
+            recorded++;
+            if (a == null) {
+                index.remove(path);
+            } else {
+                index.set(path, entry(a, afterSha));
+            }
+            Files2.writeAtomically(ws.shadowIndex(), StrictJson.bytes(index));
+            indexChanged = false;
+        }
+        if (indexChanged) {
+            Files2.writeAtomically(ws.shadowIndex(), StrictJson.bytes(index));
+        }
+        return recorded;
+    }
+
+    /** After a crash: a journaled edit the shadow had not caught up with. */
+    static void adoptEdit(Workspace ws, JsonNode payload) throws IOException {
+        ObjectNode index = loadIndex(ws);
+        String path = payload.get("path").asText();
+        JsonNode after = payload.get("after_sha256");
+        if (after == null || after.isNull()) {
+            index.remove(path);
+        } else {
+            index.set(path, StrictJson.mapper().createObjectNode().put("size", -1).put("mtime_ms", -1)
+                    .put("sha256", after.asText()));
+        }
+        Files2.writeAtomically(ws.shadowIndex(), StrictJson.bytes(index));
+    }
+
+    private static ObjectNode editPayload(Recorder rec, String path, byte[] before, String beforeSha, byte[] after,
+                                          String afterSha) throws IOException {
+        ObjectNode p = StrictJson.mapper().createObjectNode();
+        p.put("path", path);
+        p.put("before_sha256", beforeSha);
+        p.put("after_sha256", afterSha);
+        String beforeText = before == null ? "" : text(before);
+        String afterText = after == null ? "" : text(after);
+        if (beforeText == null || afterText == null) {
+            return p; // binary or too large: hashes only
+        }
+        List<String> a = lines(beforeText);
+        List<String> b = lines(afterText);
+        Patch<String> patch = DiffUtils.diff(a, b);
+        long added = 0;
+        long removed = 0;
+        for (AbstractDelta<String> d : patch.getDeltas()) {
+            added += d.getTarget().size();
+            removed += d.getSource().size();
+        }
+        String from = before == null ? "/dev/null" : "a/" + path;
+        String to = after == null ? "/dev/null" : "b/" + path;
+        List<String> diff = UnifiedDiffUtils.generateUnifiedDiff(from, to, a, patch, 3);
+        String diffText = diff.isEmpty() ? "" : String.join("\n", diff) + "\n";
+        diffText = rec.redactText(diffText);
+        if (diffText.length() > MAX_INLINE_DIFF) {
+            p.put("diff_ref", Artifacts.put(rec.workspace(), diffText.getBytes(StandardCharsets.UTF_8)));
+        } else {
+            p.put("diff", diffText);
+        }
+        p.put("lines_added", added);
+        p.put("lines_removed", removed);
+        return p;
+    }
+
+    /** Lines without their terminators (a final line without a newline is kept). */
+    static List<String> lines(String text) {
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
+        if (text.endsWith("\n")) {
+            out.remove(out.size() - 1);
+        }
+        return out;
+    }
+
+    /** UTF-8 text without NUL, or null (binary, or too large to diff). */
+    static String text(byte[] bytes) {
+        if (bytes.length > MAX_DIFFED_FILE) {
+            return null;
+        }
+        for (byte b : bytes) {
+            if (b == 0) {
+                return null;
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /** Files git would consider: tracked, plus untracked that no ignore rule hides; never .prt/. */
+    static List<String> candidates(Workspace ws) throws IOException {
+        return candidates(ws, true);
+    }
+
+    static List<String> candidates(Workspace ws, boolean untracked) throws IOException {
+        Git.Result r = untracked
+                ? new Git(ws.repoRoot()).run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+                : new Git(ws.repoRoot()).run("ls-files", "-z", "--cached");
+        if (r.exit() != 0) {
+            throw new IOException("git ls-files failed: " + r.err().strip());
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String p : new String(r.out(), StandardCharsets.UTF_8).split("\0")) {
+            if (!p.isEmpty() && !p.equals(".prt") && !p.startsWith(".prt/")) {
+                out.add(p);
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static ObjectNode loadIndex(Workspace ws) throws IOException {
+        return Files.exists(ws.shadowIndex()) ? (ObjectNode) StrictJson.parse(Files.readAllBytes(ws.shadowIndex()))
+                : StrictJson.mapper().createObjectNode();
+    }
+
+    private static ObjectNode entry(BasicFileAttributes a, String sha) {
+        return StrictJson.mapper().createObjectNode().put("size", a.size())
+                .put("mtime_ms", a.lastModifiedTime().toMillis()).put("sha256", sha);
+    }
+
+    private static String storeObject(Workspace ws, byte[] bytes) throws IOException {
+        String sha = Sha256.hex(Sha256.digest(bytes));
+        Path target = ws.shadowObjects().resolve(sha);
+        if (!Files.exists(target)) {
+            Files2.writeAtomically(target, bytes);
+        }
+        return sha;
+    }
+
+    private static BasicFileAttributes attrs(Path file) {
+        try {
+            return Files.readAttributes(file, BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static byte[] readOrNull(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    static Iterator<Map.Entry<String, JsonNode>> entries(ObjectNode n) {
+        return n.fields();
+    }
+}
