@@ -33,6 +33,8 @@ public final class LocalStack implements AutoCloseable {
     private final StackConfig config;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private String gatewayUrl;
+    private GatewayProcess gateway;
+    private Map<String, String> gatewayEnv;
     private String kafkaBootstrap;
     private String jdbcUrl;
     private String s3Endpoint;
@@ -80,7 +82,7 @@ public final class LocalStack implements AutoCloseable {
         String researcherToken = secret(data.resolve("researcher.token"), config.researcherTokenOverride());
         String uploadSecret = secret(data.resolve("upload-token.secret"), null);
 
-        Map<String, String> gatewayEnv = new HashMap<>();
+        gatewayEnv = new HashMap<>();
         gatewayEnv.put("PRT_KAFKA_BOOTSTRAP", kafkaBootstrap);
         gatewayEnv.put("PRT_JDBC_URL", jdbcUrl);
         gatewayEnv.put("PRT_JDBC_USER", config.jdbcUser());
@@ -98,7 +100,8 @@ public final class LocalStack implements AutoCloseable {
         FlinkFileSystems.initialize(config.pluginsDir(), s3Endpoint, config.s3AccessKey(), config.s3SecretKey());
         JobConfig job = jobConfig();
         remember(startAssembly(job, data));
-        gatewayUrl = remember(gateway.join()).url();
+        this.gateway = remember(gateway.join());
+        gatewayUrl = this.gateway.url();
         say("PR Telemetry is up in %.1f s", (System.nanoTime() - t0) / 1e9);
     }
 
@@ -181,6 +184,22 @@ public final class LocalStack implements AutoCloseable {
             // not a POSIX filesystem: nothing stricter to set
         }
         return value;
+    }
+
+    /** Stops the gateway process (clients see the server go away; the stores and the job keep running). */
+    public void stopGateway() throws InterruptedException {
+        if (gateway != null) {
+            gateway.close();
+            gateway = null;
+        }
+    }
+
+    /** Starts the gateway again on its port, after {@link #stopGateway()}. */
+    public void startGateway() throws Exception {
+        if (gateway == null) {
+            gateway = remember(GatewayProcess.start(config.gatewayJar(), config.gatewayPort(), gatewayEnv,
+                    config.dataDir().resolve("logs").resolve("gateway.log")));
+        }
     }
 
     public String gatewayUrl() {

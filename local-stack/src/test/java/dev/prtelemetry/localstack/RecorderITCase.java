@@ -1,0 +1,372 @@
+package dev.prtelemetry.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code prt} recorder as a developer uses it — the shaded jar and the {@code ./prt}
+ * launcher as processes, in a scratch git repository — against the whole embedded stack
+ * (gateway, Kafka, the trace assembly on a MiniCluster, PostgreSQL, S3).
+ */
+class RecorderITCase {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static final Path JAR = ROOT.resolve("recorder/target/prt.jar");
+    static final Path LAUNCHER = ROOT.resolve("prt");
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path dir;
+    static LocalStack stack;
+    static String researcher;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("PRT_KAFKA_PORT", String.valueOf(EmbeddedServices.freePort()));
+        env.put("PRT_KAFKA_CONTROLLER_PORT", String.valueOf(EmbeddedServices.freePort()));
+        env.put("PRT_POSTGRES_PORT", String.valueOf(EmbeddedServices.freePort()));
+        env.put("PRT_S3_PORT", String.valueOf(EmbeddedServices.freePort()));
+        env.put("PRT_GATEWAY_PORT", String.valueOf(EmbeddedServices.freePort()));
+        env.put("PRT_PARTITIONS", "2");
+        env.put("PRT_CHECKPOINT_INTERVAL_MS", "2000");
+        stack = LocalStack.start(StackConfig.fromEnv(dir.resolve("data"), ROOT, env));
+        researcher = Files.readString(dir.resolve("data/researcher.token")).strip();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    /** A session: a failing and a passing test run, an edit, notes citing them, a commit, finish. */
+    @Test
+    void aRecordedSessionIsAssembledCompleteWithTheJournalsEventsAndTheFinalPatch() throws Exception {
+        assumeTrue(pytestAvailable(), "python3 -m pytest is not available");
+        Path repo = exampleRepo("online");
+        Map<String, String> env = env(repo, "alice");
+        login(repo, env, "alice");
+        assertThat(prt(repo, env, "start", "--task", "LEAP-1", "--title", "Leap day is refused", "--no-watch").exit).isZero();
+        String start = git(repo, "rev-parse", "HEAD").strip();
+
+        Run failing = launcher(repo, env, "run", "--", "python3", "-m", "pytest", "-q");
+        assertThat(failing.exit).isEqualTo(1);
+        assertThat(failing.out).contains("1 failed, 2 passed");
+        fix(repo);
+        assertThat(prt(repo, env, "note", "hypothesis", "DAYS has no 29th of February", "--ref", "last-test").out.strip())
+                .isEqualTo("ev-3");
+        assertThat(launcher(repo, env, "run", "--", "python3", "-m", "pytest", "-q").exit).isZero();
+        assertThat(prt(repo, env, "note", "observation", "all pass", "--ref", "last-test", "--ref", "last-edit").exit).isZero();
+        git(repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.org", "commit", "-qam", "Leap years have a 29th of February");
+        Run finish = prt(repo, env, "finish", "--outcome", "fixed", "--wait", "60");
+        assertThat(finish.exit).as(finish.err).isZero();
+        assertThat(finish.out).contains("uploaded");
+
+        List<ObjectNode> journal = journal(repo);
+        assertThat(journal).extracting(e -> e.get("type").asText()).containsExactly(
+                "cmd_run", "test_run", "file_edit", "rationale_note", "cmd_run", "test_run", "rationale_note", "commit");
+        assertThat(journal.get(1).at("/payload/summary/failed").asInt()).isEqualTo(1);
+        assertThat(journal.get(5).at("/payload/summary/passed").asInt()).isEqualTo(3);
+        assertThat(journal.get(3).at("/payload/refs/0").asText()).isEqualTo("ev-1");
+        assertThat(journal.get(6).at("/payload/refs").toString()).isEqualTo("[\"ev-5\",\"ev-2\"]");
+
+        String traceId = session(repo).get("trace_id").asText();
+        JsonNode trace = awaitFinal(traceId);
+        assertThat(trace.get("state").asText()).isEqualTo("complete");
+        assertThat(trace.at("/integrity/verdict").asText()).isEqualTo("verified");
+        assertThat(trace.at("/integrity/chain_head").asText()).isEqualTo(journal.get(journal.size() - 1).get("hash").asText());
+        assertThat(serverEvents(traceId)).isEqualTo(withoutServerTime(journal));
+
+        String patch = artifact(session(repo).get("final_patch_ref").asText());
+        assertThat(patch).isEqualTo(git(repo, "diff", "--binary", "--no-color", start));
+        assertThat(patch).contains("+    leap = ");
+        Path doc = dir.resolve(traceId + ".json");
+        Files.writeString(doc, document(trace));
+        Run verify = Run.of(List.of("java", "-jar", JAR.toString(), "verify", doc.toString()), repo, Map.of(), null);
+        assertThat(verify.exit).as(verify.out + verify.err).isZero();
+    }
+
+    /**
+     * The server goes away mid-session and the uploader is killed while it retries; after the
+     * server is back, the trace on it is the journal, event for event, and the same steps as a
+     * session recorded with the server up.
+     */
+    @Test
+    void aSessionRecordedWhileTheServerIsDownArrivesWholeAndInOrder() throws Exception {
+        Path repo = exampleRepo("offline");
+        Map<String, String> env = env(repo, "bob");
+        login(repo, env, "bob");
+        assertThat(prt(repo, env, "start", "--task", "LEAP-2", "--title", "Leap day, offline", "--no-watch").exit).isZero();
+        assertThat(launcher(repo, env, "run", "--", "sh", "-c", "echo before; exit 3").exit).isEqualTo(3);
+        assertThat(prt(repo, env, "sync", "--wait", "30").exit).isZero(); // created, first events in
+
+        stack.stopGateway();
+        try {
+            fix(repo);
+            assertThat(prt(repo, env, "note", "plan", "fix DAYS for February", "--ref", "last-run").exit).isZero();
+            assertThat(launcher(repo, env, "run", "--", "sh", "-c", "echo offline").exit).isZero();
+            git(repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.org", "commit", "-qam", "fix while offline");
+            // an uploader retrying against the missing server is killed (SIGKILL) mid-retry
+            Process uploader = new ProcessBuilder("java", "-cp", JAR.toString(), "dev.prtelemetry.recorder.cli.PrtCommand",
+                    "sync", "--wait", "120").directory(repo.toFile()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("killed-uploader.log").toFile()).start();
+            uploader.getOutputStream().close();
+            Thread.sleep(2500);
+            uploader.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            Run finish = prt(repo, env, "finish", "--outcome", "fixed", "--wait", "2");
+            assertThat(finish.exit).isZero();
+            assertThat(finish.out).contains("queued");
+            JsonNode queued = StrictJson.parse(prt(repo, env, "status", "--json").out).get("upload");
+            assertThat(queued.get("events_queued").asLong()).isPositive();
+            assertThat(queued.get("completion_sent").asBoolean()).isFalse();
+        } finally {
+            stack.startGateway();
+        }
+        assertThat(prt(repo, env, "sync", "--wait", "60").exit).isZero();
+
+        List<ObjectNode> journal = journal(repo);
+        assertThat(journal).extracting(e -> e.get("type").asText())
+                .containsExactly("cmd_run", "file_edit", "rationale_note", "cmd_run", "commit");
+        String traceId = session(repo).get("trace_id").asText();
+        JsonNode trace = awaitFinal(traceId);
+        assertThat(trace.get("state").asText()).as(trace.toString()).isEqualTo("complete");
+        assertThat(serverEvents(traceId)).isEqualTo(withoutServerTime(journal));
+        assertThat(trace.at("/integrity/event_count").asLong()).isEqualTo(journal.size());
+    }
+
+    /** A secret typed into a command, its output, a file and a note never leaves the machine. */
+    @Test
+    void secretsAreRedactedBeforeTheyLeaveTheMachine() throws Exception {
+        String github = "ghp_9fK2mQ7zR4tV8wX1yZ5bC6dE0gH3jLkN8pQs";
+        String aws = "AKIAQ7HZ3KXJ5N2MWR4T";
+        Path repo = exampleRepo("secrets");
+        Map<String, String> env = env(repo, "carol");
+        login(repo, env, "carol");
+        assertThat(prt(repo, env, "start", "--task", "SEC-1", "--title", "secrets", "--no-watch").exit).isZero();
+        Run run = launcher(repo, env, "run", "--", "sh", "-c", "echo token=" + github);
+        assertThat(run.out).contains(github); // the developer's terminal shows it unchanged
+        Files.writeString(repo.resolve("config.env"), "AWS_ACCESS_KEY_ID=" + aws + "\n");
+        assertThat(prt(repo, env, "note", "observation", "the key " + aws + " was in the env").exit).isZero();
+        assertThat(prt(repo, env, "finish", "--wait", "60").exit).isZero();
+
+        String journalText = Files.readString(repo.resolve(".prt/journal.jsonl"));
+        assertThat(journalText).doesNotContain(github).doesNotContain(aws)
+                .contains("[REDACTED:github-token]").contains("[REDACTED:aws-access-key-id]");
+        List<ObjectNode> journal = journal(repo);
+        assertThat(journal.get(0).get("redactions").toString()).contains("github-token").contains("/payload/command");
+        String traceId = session(repo).get("trace_id").asText();
+        JsonNode trace = awaitFinal(traceId);
+        assertThat(serverEvents(traceId).toString()).doesNotContain(github).doesNotContain(aws);
+        assertThat(document(trace)).doesNotContain(github).doesNotContain(aws);
+        for (Path a : listArtifacts(repo)) {
+            assertThat(artifact("artifact://sha256/" + a.getFileName())).doesNotContain(github).doesNotContain(aws);
+        }
+    }
+
+    // ---- helpers ----
+
+    static Path exampleRepo(String name) throws Exception {
+        Path repo = dir.resolve("repo-" + name);
+        copy(ROOT.resolve("examples/dates-leap-day/repo"), repo);
+        git(repo, "init", "-q");
+        git(repo, "add", "-A");
+        git(repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.org", "commit", "-qm", "start");
+        return repo;
+    }
+
+    static void fix(Path repo) throws IOException {
+        Path f = repo.resolve("dates/parse.py");
+        String s = Files.readString(f);
+        Files.writeString(f, s.replace("    if d > DAYS[m - 1]:",
+                "    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)\n"
+                        + "    if d > DAYS[m - 1] + (1 if m == 2 and leap else 0):"));
+    }
+
+    static Map<String, String> env(Path repo, String who) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PRT_CONFIG_HOME", dir.resolve("config-" + who).toString());
+        env.put("PRT_URL", stack.gatewayUrl());
+        env.put("PRT_BACKGROUND", "0");
+        return env;
+    }
+
+    static void login(Path repo, Map<String, String> env, String who) throws Exception {
+        Path tokenFile = dir.resolve("data/researcher.token");
+        Run r = prt(repo, env, "login", "--server", stack.gatewayUrl(), "--participant", who, "--researcher-token-file",
+                tokenFile.toString());
+        assertThat(r.exit).as(r.err).isZero();
+    }
+
+    record Run(int exit, String out, String err) {
+        static Run of(List<String> cmd, Path cwd, Map<String, String> env, String stdin) throws Exception {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
+            pb.environment().putAll(env);
+            Path out = Files.createTempFile(dir, "out", ".txt");
+            Path err = Files.createTempFile(dir, "err", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p = pb.start();
+            if (stdin != null) {
+                p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            p.getOutputStream().close();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + cmd);
+            }
+            return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        }
+    }
+
+    static Run prt(Path repo, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return Run.of(cmd, repo, env, null);
+    }
+
+    static Run launcher(Path repo, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        cmd.addAll(List.of(args));
+        return Run.of(cmd, repo, env, null);
+    }
+
+    static String git(Path repo, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("git"));
+        cmd.addAll(List.of(args));
+        Run r = Run.of(cmd, repo, Map.of(), null);
+        assertThat(r.exit).as("git %s: %s", String.join(" ", args), r.err).isZero();
+        return r.out;
+    }
+
+    static boolean pytestAvailable() {
+        try {
+            return Run.of(List.of("python3", "-m", "pytest", "--version"), dir, Map.of(), null).exit == 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    static JsonNode session(Path repo) throws IOException {
+        return StrictJson.parse(Files.readAllBytes(repo.resolve(".prt/session.json")));
+    }
+
+    static List<ObjectNode> journal(Path repo) throws IOException {
+        List<ObjectNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(repo.resolve(".prt/journal.jsonl"))) {
+            if (!line.isBlank()) {
+                out.add((ObjectNode) StrictJson.parse(line));
+            }
+        }
+        return out;
+    }
+
+    static List<Path> listArtifacts(Path repo) throws IOException {
+        try (Stream<Path> s = Files.list(repo.resolve(".prt/artifacts"))) {
+            return s.toList();
+        }
+    }
+
+    static List<JsonNode> withoutServerTime(List<? extends JsonNode> events) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : events) {
+            ObjectNode c = e.deepCopy();
+            c.remove("ts_server_s");
+            out.add(StrictJson.parse(dev.prtelemetry.schemas.json.CanonicalJson.canonicalString(c)));
+        }
+        return out;
+    }
+
+    static List<JsonNode> serverEvents(String traceId) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        long from = 0;
+        while (true) {
+            JsonNode page = get("/v1/traces/" + traceId + "/events?from_seq=" + from + "&limit=500");
+            ArrayNode events = (ArrayNode) page.get("events");
+            events.forEach(out::add);
+            if (!page.hasNonNull("next_seq") || events.isEmpty()) {
+                return withoutServerTime(out.stream().map(n -> (ObjectNode) n).toList());
+            }
+            from = page.get("next_seq").asLong();
+        }
+    }
+
+    static JsonNode awaitFinal(String traceId) throws Exception {
+        long deadline = System.currentTimeMillis() + 90_000;
+        JsonNode last = null;
+        while (System.currentTimeMillis() < deadline) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/v1/traces/" + traceId))
+                    .header("Authorization", "Bearer " + researcher).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                last = StrictJson.parse(r.body());
+                if (List.of("complete", "rejected", "abandoned").contains(last.get("state").asText())
+                        && last.hasNonNull("document_uri")) {
+                    return last;
+                }
+            }
+            Thread.sleep(300);
+        }
+        throw new AssertionError("trace " + traceId + " did not finish: " + last);
+    }
+
+    static JsonNode get(String path) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + path))
+                .header("Authorization", "Bearer " + researcher).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return StrictJson.parse(r.body());
+    }
+
+    static String document(JsonNode trace) throws IOException {
+        return read(new org.apache.flink.core.fs.Path(trace.get("document_uri").asText()));
+    }
+
+    static String artifact(String ref) throws IOException {
+        String sha = ref.substring("artifact://sha256/".length());
+        return read(new org.apache.flink.core.fs.Path("s3://prt/artifacts/sha256/" + sha));
+    }
+
+    static String read(org.apache.flink.core.fs.Path p) throws IOException {
+        try (InputStream in = p.getFileSystem().open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                if (p.toString().contains("__pycache__") || p.toString().contains(".pytest_cache")) {
+                    continue;
+                }
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+}
