@@ -1,3 +1,7 @@
+from cart.money import from_cents, to_cents
+from cart.pricing import discounted
+
+
 class Cart:
     """A shopping cart with an optional percentage discount on every line."""
 
@@ -9,8 +13,7 @@ class Cart:
         self.lines.append((name, price, qty))
 
     def total(self):
-        total = 0.0
+        cents = 0
         for _, price, qty in self.lines:
-            line = price * (1 - self.discount / 100) * qty
-            total += int(line * 100) / 100
-        return total
+            cents += discounted(to_cents(price), self.discount) * qty
+        return from_cents(cents)

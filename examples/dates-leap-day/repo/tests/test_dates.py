@@ -14,3 +14,12 @@ def test_parse_leap_day():
 def test_refuses_non_leap_february_29():
     with pytest.raises(ValueError):
         parse_date("2023-02-29")
+
+
+def test_centuries_are_not_leap_years():
+    with pytest.raises(ValueError):
+        parse_date("1900-02-29")
+
+
+def test_every_fourth_century_is_a_leap_year():
+    assert parse_date("2000-02-29") == (2000, 2, 29)

@@ -40,6 +40,23 @@ public class ArtifactStore implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * The bytes of a trace document the assembly wrote, by its URI: {@code s3://<bucket>/<key>}
+     * in this store's bucket (another bucket, or another scheme, is not served); empty when absent.
+     */
+    public java.util.Optional<byte[]> readDocument(String uri) {
+        String prefix = "s3://" + bucket + "/";
+        if (uri == null || !uri.startsWith(prefix)) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return java.util.Optional.of(s3.getObjectAsBytes(software.amazon.awssdk.services.s3.model.GetObjectRequest.builder()
+                    .bucket(bucket).key(uri.substring(prefix.length())).build()).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     public static String key(String sha256) {
         return "artifacts/sha256/" + sha256;
     }

@@ -244,6 +244,21 @@ public class TracesController {
                 + " within seconds of its creation)")).toString();
     }
 
+    /** The assembled trace document (DESIGN.md's trace format), once the trace has ended. */
+    @Get(uri = "/traces/{id}/document", produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public byte[] getDocument(HttpRequest<?> request, @PathVariable String id) throws SQLException {
+        authorizeRead(request, id);
+        ObjectNode trace = reads.trace(id).orElseThrow(() -> Problem.notFound("no trace " + id));
+        String uri = trace.path("document_uri").asText(null);
+        if (uri == null || uri.isEmpty()) {
+            throw Problem.notFound("trace " + id + " is " + trace.path("state").asText()
+                    + "; its document is written when it ends");
+        }
+        return artifacts.readDocument(uri).orElseThrow(() -> Problem.notFound("the document of trace " + id
+                + " is not in this gateway's store (" + uri + ")"));
+    }
+
     @Get(uri = "/traces/{id}/events", produces = MediaType.APPLICATION_JSON)
     @ExecuteOn(TaskExecutors.BLOCKING)
     public String getEvents(HttpRequest<?> request, @PathVariable String id,

@@ -50,7 +50,7 @@ public final class DemoMain {
 
         List<Path> examples;
         try (Stream<Path> dirs = Files.list(root.resolve("examples"))) {
-            examples = dirs.filter(d -> Files.isRegularFile(d.resolve("trace/trace.json"))).sorted().toList();
+            examples = dirs.filter(d -> Files.isRegularFile(d.resolve("trace.json"))).sorted().toList();
         }
         List<String[]> uploaded = new ArrayList<>();
         for (Path example : examples) {
@@ -72,40 +72,70 @@ public final class DemoMain {
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    /** Creates the trace, uploads its chunks (one twice), completes it; returns the trace id. */
+    /**
+     * Replays a recorded example as its recorder did — create, start snapshot, the recorded
+     * chunks (one sent twice, as after a lost acknowledgement), completion — under a new trace
+     * id (the events are re-chained for it, as a recorder chains them); returns the trace id.
+     */
     static String upload(String gateway, String researcher, Path example) throws Exception {
-        JsonNode meta = StrictJson.parse(Files.readAllBytes(example.resolve("trace/trace.json")));
-        JsonNode created = StrictJson.parse(expect(201, post(gateway + "/v1/traces", researcher,
-                meta.get("create").toString(), null)));
+        JsonNode doc = StrictJson.parse(Files.readAllBytes(example.resolve("trace.json")));
+        byte[] bundle = Files.readAllBytes(example.resolve("trace/start.bundle"));
+        String snapshot = dev.prtelemetry.schemas.integrity.Sha256.hex(dev.prtelemetry.schemas.integrity.Sha256.digest(bundle));
+        ObjectNode create = StrictJson.mapper().createObjectNode();
+        create.put("participant_id", doc.at("/session/participant_id").asText());
+        create.put("task_id", doc.at("/task/id").asText());
+        create.put("task_title", doc.at("/task/title").asText());
+        if (doc.at("/task/description").isTextual()) {
+            create.put("task_description", doc.at("/task/description").asText());
+        }
+        create.put("repo_origin", doc.at("/repo/origin").asText());
+        create.put("start_commit", doc.at("/repo/start_commit").asText());
+        if (doc.has("environment")) {
+            create.set("environment", doc.get("environment"));
+        }
+        create.set("consent", doc.at("/session/consent"));
+        create.put("start_snapshot_ref", "artifact://sha256/" + snapshot);
+        JsonNode created = StrictJson.parse(expect(201, post(gateway + "/v1/traces", researcher, create.toString(), null)));
         String traceId = created.get("trace_id").asText();
         String token = created.get("upload_token").asText();
+        HttpResponse<String> stored = put(gateway + "/v1/traces/" + traceId + "/artifacts/" + snapshot, token, bundle);
+        expect(stored.statusCode() == 200 ? 200 : 201, stored); // 200: stored by an earlier demo run
 
+        List<Integer> sizes = new ArrayList<>();
+        try (Stream<Path> files = Files.list(example.resolve("trace"))) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("chunk-")).sorted().toList()) {
+                sizes.add(StrictJson.parse(Files.readAllBytes(f)).get("events").size());
+            }
+        }
         HashChain chain = new HashChain(traceId);
         List<JsonNode> events = new ArrayList<>();
         for (String line : Files.readAllLines(example.resolve("trace/events.jsonl"))) {
             if (!line.isBlank()) {
-                events.add(chain.append((ObjectNode) StrictJson.parse(line)));
+                ObjectNode e = (ObjectNode) StrictJson.parse(line);
+                e.remove(List.of("seq", "prev_hash", "hash", "ts_server_s"));
+                events.add(chain.append(e));
             }
         }
-        int size = 4;
         List<String> chunks = new ArrayList<>();
-        for (int c = 0; c * size < events.size(); c++) {
-            ObjectNode chunk = StrictJson.mapper().createObjectNode().put("chunk_id", traceId + "-" + c).put("chunk_seq", c);
+        int at = 0;
+        for (int c = 0; c < sizes.size(); c++) {
+            ObjectNode chunk = StrictJson.mapper().createObjectNode().put("chunk_id", traceId + "-c" + c).put("chunk_seq", c);
             ArrayNode list = chunk.putArray("events");
-            events.subList(c * size, Math.min(events.size(), (c + 1) * size)).forEach(list::add);
+            events.subList(at, at + sizes.get(c)).forEach(list::add);
+            at += sizes.get(c);
             chunks.add(chunk.toString());
         }
         for (int c = 0; c < chunks.size(); c++) {
-            expect(202, post(gateway + "/v1/traces/" + traceId + "/events:ingest", token, chunks.get(c), traceId + "-" + c));
+            expect(202, post(gateway + "/v1/traces/" + traceId + "/events:ingest", token, chunks.get(c), traceId + ":" + c));
         }
         // a client retry after a lost acknowledgement: the assembly drops it
-        expect(202, post(gateway + "/v1/traces/" + traceId + "/events:ingest", token, chunks.get(0), traceId + "-0"));
+        expect(202, post(gateway + "/v1/traces/" + traceId + "/events:ingest", token, chunks.get(0), traceId + ":0"));
         ObjectNode complete = StrictJson.mapper().createObjectNode()
                 .put("final_seq", chain.nextSeq() - 1).put("chain_head", chain.head())
-                .put("outcome", meta.get("complete").get("outcome").asText());
+                .put("outcome", doc.at("/session/outcome").asText("unknown"));
         expect(202, post(gateway + "/v1/traces/" + traceId + "/complete", token, complete.toString(), null));
-        System.out.printf("uploaded %-16s trace %s: %d events in %d chunks (+1 re-sent)%n",
-                example.getFileName(), traceId, events.size(), chunks.size());
+        System.out.printf("uploaded %-18s trace %s: %d events in %d chunks (+1 re-sent), start snapshot %s…%n",
+                example.getFileName(), traceId, events.size(), chunks.size(), snapshot.substring(0, 12));
         return traceId;
     }
 
@@ -160,6 +190,12 @@ public final class DemoMain {
             Thread.sleep(200);
         }
         throw new IllegalStateException("trace " + traceId + " did not finish; last seen: " + last);
+    }
+
+    private static HttpResponse<String> put(String url, String token, byte[] body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> post(String url, String token, String body, String idempotencyKey) throws Exception {

@@ -21,19 +21,36 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The example traces the demo uploads: they verify, fit the schema, and their diffs apply to their repositories. */
+/**
+ * The examples as examples/record.sh recorded them with prt: the assembled document verifies
+ * and fits the schema, the chunk files as sent are the same events as the journal and the
+ * document, the start snapshot is the example's repository at its start commit, and every
+ * recorded diff applies to that repository in order.
+ */
 class ExampleTracesTest {
     static Stream<Path> examples() throws Exception {
-        return Files.list(Path.of("../examples")).filter(d -> Files.isRegularFile(d.resolve("trace/trace.json"))).sorted();
+        return Files.list(Path.of("../examples")).filter(d -> Files.isRegularFile(d.resolve("trace.json"))).sorted();
     }
 
     @ParameterizedTest
     @MethodSource("examples")
-    void chunksVerifyAndMatchTheSchema(Path example) throws Exception {
-        JsonNode meta = StrictJson.parse(Files.readAllBytes(example.resolve("trace/trace.json")));
+    void theDocumentVerifiesAndFitsTheSchema(Path example) throws Exception {
+        JsonNode doc = StrictJson.parse(Files.readAllBytes(example.resolve("trace.json")));
+        assertThat(TraceSchemas.get().validate(SchemaName.TRACE, doc)).isEmpty();
+        ChainVerdict verdict = TraceDocumentVerifier.verifyDocument(doc);
+        assertThat(verdict.intact()).as(verdict.summary()).isTrue();
+        assertThat(doc.at("/integrity/verdict").asText()).isEqualTo("verified");
+        assertThat(doc.at("/session/state").asText()).isEqualTo("completed");
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void theChunksAsSentAreTheJournalAndTheDocument(Path example) throws Exception {
+        JsonNode doc = StrictJson.parse(Files.readAllBytes(example.resolve("trace.json")));
         List<JsonNode> chunks = new ArrayList<>();
         try (Stream<Path> files = Files.list(example.resolve("trace"))) {
             for (Path f : files.filter(p -> p.getFileName().toString().startsWith("chunk-")).sorted().toList()) {
@@ -42,10 +59,46 @@ class ExampleTracesTest {
                 chunks.add(chunk);
             }
         }
-        ChainVerdict verdict = TraceDocumentVerifier.verifyChunks(meta.get("trace_id").asText(), chunks);
+        ChainVerdict verdict = TraceDocumentVerifier.verifyChunks(doc.get("trace_id").asText(), chunks);
         assertThat(verdict.intact()).as(verdict.summary()).isTrue();
-        assertThat(verdict.head()).isEqualTo(meta.get("complete").get("chain_head").asText());
-        assertThat(TraceSchemas.get().validate(SchemaName.CREATE_TRACE_REQUEST, meta.get("create"))).isEmpty();
+        assertThat(verdict.head()).isEqualTo(doc.at("/integrity/chain_head").asText());
+        List<String> fromChunks = canonical(TraceDocumentVerifier.assembleChunks(chunks).events());
+        List<JsonNode> journal = new ArrayList<>();
+        for (String line : Files.readAllLines(example.resolve("trace/events.jsonl"))) {
+            journal.add(StrictJson.parse(line));
+        }
+        List<JsonNode> documentEvents = new ArrayList<>();
+        doc.get("events").forEach(documentEvents::add);
+        assertThat(fromChunks).isEqualTo(canonical(journal)).isEqualTo(canonical(documentEvents));
+    }
+
+    @ParameterizedTest
+    @MethodSource("examples")
+    void theStartSnapshotIsTheRepositoryAtTheStartCommit(Path example, @TempDir Path tmp) throws Exception {
+        JsonNode doc = StrictJson.parse(Files.readAllBytes(example.resolve("trace.json")));
+        Path clone = tmp.resolve("clone");
+        run(tmp, "git", "clone", "-q", example.resolve("trace/start.bundle").toAbsolutePath().toString(), clone.toString());
+        assertThat(run(clone, "git", "rev-parse", "HEAD").strip()).isEqualTo(doc.at("/repo/start_commit").asText());
+        for (String f : run(clone, "git", "ls-files").split("\n")) {
+            assertThat(Files.readString(clone.resolve(f))).as(f).isEqualTo(Files.readString(example.resolve("repo").resolve(f)));
+        }
+    }
+
+    static List<String> canonical(List<JsonNode> events) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode e : events) {
+            com.fasterxml.jackson.databind.node.ObjectNode c = e.deepCopy();
+            c.remove("ts_server_s");
+            out.add(dev.prtelemetry.schemas.json.CanonicalJson.canonicalString(c));
+        }
+        return out;
+    }
+
+    static String run(Path dir, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+        return out;
     }
 
     @ParameterizedTest

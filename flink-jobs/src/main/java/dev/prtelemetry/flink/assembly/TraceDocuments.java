@@ -58,7 +58,9 @@ public final class TraceDocuments {
             case ABANDONED -> "expired";
             default -> "open";
         });
-        if (header.has("created_at")) {
+        if (header.has("started_at")) {
+            session.set("started_at", header.get("started_at")); // the recorder's clock: the session may reach us later
+        } else if (header.has("created_at")) {
             session.set("started_at", header.get("created_at"));
         }
         session.put("completed_at", nowMs / 1000.0);

@@ -110,6 +110,7 @@ final class StartCommand implements Callable<Integer> {
         }
         create.put("repo_origin", origin(git, ws));
         create.put("start_commit", startCommit);
+        create.put("started_at", System.currentTimeMillis() / 1000.0);
         create.set("environment", environment(testCommand));
         ObjectNode c = create.putObject("consent");
         c.put("granted", true);

@@ -179,7 +179,7 @@ public final class Uploader {
             int first = pending.get("first_seq").asInt();
             int last = pending.get("last_seq").asInt();
             StringBuilder body = new StringBuilder(64 * (last - first + 1));
-            body.append("{\"chunk_id\":\"").append(traceId).append("-c").append(chunkSeq).append("\",\"chunk_seq\":")
+            body.append("{\"trace_id\":\"").append(traceId).append("\",\"chunk_id\":\"").append(traceId).append("-c").append(chunkSeq).append("\",\"chunk_seq\":")
                     .append(chunkSeq).append(",\"events\":[");
             for (int i = first; i <= last; i++) {
                 body.append(i == first ? "" : ",").append(lines.get(i));
@@ -187,6 +187,9 @@ public final class Uploader {
             body.append("]}");
             withToken(traceId, token -> client.postJson("/v1/traces/" + traceId + "/events:ingest", token, body.toString(),
                     traceId + ":" + chunkSeq));
+            Path sent = ws.dir().resolve("sent");
+            Files.createDirectories(sent);
+            Files.writeString(sent.resolve(String.format("chunk-%06d.json", chunkSeq)), body); // what the server took
             progress.put("acked_events", last + 1);
             progress.put("next_chunk_seq", chunkSeq + 1);
             progress.putNull("pending");
