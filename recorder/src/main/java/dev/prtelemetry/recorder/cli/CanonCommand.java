@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "canon", description = "Reads JSON on stdin and writes its RFC 8785 canonical form (no trailing newline). Refuses duplicate keys, lone surrogates and numbers outside the IEEE-754 range.")
+@Command(name = "canon", footer = {"", "Example:", "  echo '{\"b\":1,\"a\":[1.50,\"\\u00e9\"]}' | prt canon      # {\"a\":[1.5,\"é\"],\"b\":1}"}, description = "Reads JSON on stdin and writes its RFC 8785 canonical form (no trailing newline). Refuses duplicate keys, lone surrogates and numbers outside the IEEE-754 range.")
 final class CanonCommand implements Callable<Integer> {
     @ParentCommand
     PrtCommand root;

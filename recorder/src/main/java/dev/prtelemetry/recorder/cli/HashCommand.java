@@ -11,7 +11,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "hash", description = "Reads one event (a JSON object) on stdin and prints its hash: SHA-256 over the RFC 8785 form of the event without its 'hash' and 'ts_server_s' members. With --genesis TRACE_ID, prints the prev_hash of that trace's first event instead.")
+@Command(name = "hash", footer = {"", "Examples:", "  head -1 examples/dates-leap-day/trace/events.jsonl | prt hash", "  prt hash --genesis 92fd06c2-d259-430a-99ff-d7846aae42c6"}, description = "Reads one event (a JSON object) on stdin and prints its hash: SHA-256 over the RFC 8785 form of the event without its 'hash' and 'ts_server_s' members. With --genesis TRACE_ID, prints the prev_hash of that trace's first event instead.")
 final class HashCommand implements Callable<Integer> {
     @ParentCommand
     PrtCommand root;

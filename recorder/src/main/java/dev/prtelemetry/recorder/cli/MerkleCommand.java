@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * RFC 6962 / RFC 9162 Merkle tools in the style of transparency-log verifiers. Leaf i of a
  * trace is the 32 raw bytes of event i's hash; indexes are 0-based.
  */
-@Command(name = "merkle", description = "RFC 6962 Merkle roots and proofs over trace events.",
+@Command(name = "merkle", footer = {"", "Example:", "  prt merkle prove examples/dates-leap-day/trace.json 3"}, description = "RFC 6962 Merkle roots and proofs over trace events.",
         subcommands = {
             MerkleCommand.Root.class,
             MerkleCommand.Prove.class,
@@ -44,7 +44,7 @@ final class MerkleCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "root", description = "Reads leaves on stdin, one per line as hex of the leaf data (an empty line is an empty leaf), and prints the tree's root as hex. No input is the empty tree.")
+    @Command(name = "root", footer = {"", "Example:", "  printf '%s\\n' 00 01 | prt merkle root"}, description = "Reads leaves on stdin, one per line as hex of the leaf data (an empty line is an empty leaf), and prints the tree's root as hex. No input is the empty tree.")
     static final class Root implements Callable<Integer> {
         @ParentCommand
         MerkleCommand merkle;
@@ -72,7 +72,7 @@ final class MerkleCommand implements Runnable {
         }
     }
 
-    @Command(name = "prove", description = "Prints, as JSON, the inclusion proof of the event with seq SEQ in a trace (a trace document or a folder of chunks), after checking the trace's chain. Check it with: prt merkle check-inclusion --index … --size … --leaf-hash … --root … --proof …")
+    @Command(name = "prove", footer = {"", "Example:", "  prt merkle prove examples/dates-leap-day/trace.json 3"}, description = "Prints, as JSON, the inclusion proof of the event with seq SEQ in a trace (a trace document or a folder of chunks), after checking the trace's chain. Check it with: prt merkle check-inclusion --index … --size … --leaf-hash … --root … --proof …")
     static final class Prove implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -109,7 +109,7 @@ final class MerkleCommand implements Runnable {
         }
     }
 
-    @Command(name = "prove-consistency", description = "Prints, as JSON, the proof that the trace's first SIZE1 events are a prefix of all of it (e.g. that a longer export extends a shorter one).")
+    @Command(name = "prove-consistency", footer = {"", "Example:", "  prt merkle prove-consistency examples/cart-discount/trace.json --size1 8"}, description = "Prints, as JSON, the proof that the trace's first SIZE1 events are a prefix of all of it (e.g. that a longer export extends a shorter one).")
     static final class ProveConsistency implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -143,7 +143,7 @@ final class MerkleCommand implements Runnable {
         }
     }
 
-    @Command(name = "check-inclusion", description = "Checks an RFC 9162 inclusion proof. Exits 0 if it is valid, 1 (with the reason) if not.")
+    @Command(name = "check-inclusion", footer = {"", "Example:", "  prt merkle check-inclusion --index 3 --size 11 --leaf-hash HEX --root HEX --proof HEX,HEX"}, description = "Checks an RFC 9162 inclusion proof. Exits 0 if it is valid, 1 (with the reason) if not.")
     static final class CheckInclusion implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -172,7 +172,7 @@ final class MerkleCommand implements Runnable {
         }
     }
 
-    @Command(name = "check-consistency", description = "Checks an RFC 9162 consistency proof between tree sizes. Exits 0 if valid, 1 if not.")
+    @Command(name = "check-consistency", footer = {"", "Example:", "  prt merkle check-consistency --size1 8 --size2 16 --root1 HEX --root2 HEX --proof HEX,HEX"}, description = "Checks an RFC 9162 consistency proof between tree sizes. Exits 0 if valid, 1 if not.")
     static final class CheckConsistency implements Callable<Integer> {
         @Spec
         CommandSpec spec;

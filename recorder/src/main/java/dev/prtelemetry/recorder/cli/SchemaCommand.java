@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "schema", description = "The trace format v1 JSON Schemas.",
+@Command(name = "schema", footer = {"", "Examples:", "  prt schema list", "  prt schema validate examples/dates-leap-day/trace/chunk-000000.json"}, description = "The trace format v1 JSON Schemas.",
         subcommands = {SchemaCommand.Validate.class, SchemaCommand.Show.class, SchemaCommand.ListSchemas.class})
 final class SchemaCommand implements Runnable {
     @Spec
@@ -29,7 +29,7 @@ final class SchemaCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "validate", description = "Validates JSON files against the schemas and lists every violation as '<file>: <JSON Pointer>: <message>'. The schema is guessed from the document's shape (trace document, chunk, event, create-trace or completion request) unless --as names it. A folder is validated file by file. Exits 0 when all are valid, 1 otherwise.")
+    @Command(name = "validate", footer = {"", "Example:", "  prt schema validate --as chunk my-chunk.json"}, description = "Validates JSON files against the schemas and lists every violation as '<file>: <JSON Pointer>: <message>'. The schema is guessed from the document's shape (trace document, chunk, event, create-trace or completion request) unless --as names it. A folder is validated file by file. Exits 0 when all are valid, 1 otherwise.")
     static final class Validate implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -126,7 +126,7 @@ final class SchemaCommand implements Runnable {
         }
     }
 
-    @Command(name = "show", description = "Prints a schema, e.g. 'prt schema show chunk'.")
+    @Command(name = "show", footer = {"", "Example:", "  prt schema show event"}, description = "Prints a schema, e.g. 'prt schema show chunk'.")
     static final class Show implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -142,7 +142,7 @@ final class SchemaCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "Lists the schemas and their $id.")
+    @Command(name = "list", footer = {"", "Example:", "  prt schema list"}, description = "Lists the schemas and their $id.")
     static final class ListSchemas implements Callable<Integer> {
         @Spec
         CommandSpec spec;

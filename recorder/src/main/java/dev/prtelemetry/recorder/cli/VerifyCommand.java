@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "verify", description = "Checks a trace's hash chain: an assembled trace document, or a folder of chunk files. Prints 'OK <n> events head=<hex> merkle=<hex>' and exits 0, or names the first bad seq and why (tampered, missing, reordered, duplicate, bad-genesis, bad-ref, malformed, bad-integrity) and exits 1.")
+@Command(name = "verify", footer = {"", "Examples:", "  prt verify examples/dates-leap-day/trace.json", "  prt verify --schema examples/cart-discount/trace"}, description = "Checks a trace's hash chain: an assembled trace document, or a folder of chunk files. Prints 'OK <n> events head=<hex> merkle=<hex>' and exits 0, or names the first bad seq and why (tampered, missing, reordered, duplicate, bad-genesis, bad-ref, malformed, bad-integrity) and exits 1.")
 final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
