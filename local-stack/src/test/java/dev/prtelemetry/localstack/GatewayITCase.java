@@ -171,6 +171,46 @@ class GatewayITCase {
     }
 
     @Test
+    void participantTokensCreateOnlyTheirOwnTracesAndClientTraceIdsAreIdempotent() throws Exception {
+        var issued = post(gateway.url() + "/v1/participants/alice/tokens", RESEARCHER, "application/json", "{}");
+        assertThat(issued.statusCode()).as(issued.body()).isEqualTo(201);
+        String alice = StrictJson.parse(issued.body()).get("token").asText();
+        assertProblem(post(gateway.url() + "/v1/participants/mallory/tokens", alice, "application/json", "{}"), 403, "forbidden");
+        assertProblem(post(gateway.url() + "/v1/participants/bad%20id/tokens", RESEARCHER, "application/json", "{}"), 400,
+                "bad-participant-id");
+
+        String id = java.util.UUID.randomUUID().toString();
+        String mine = "{\"trace_id\":\"" + id + "\",\"participant_id\":\"alice\",\"task_id\":\"t\",\"task_title\":\"x\","
+                + "\"repo_origin\":\"o\",\"start_commit\":\"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\",\"consent\":{\"granted\":true}}";
+        var created = post(gateway.url() + "/v1/traces", alice, "application/json", mine);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(StrictJson.parse(created.body()).get("trace_id").asText()).isEqualTo(id);
+        Created upload = create();
+        long before = recordsInKafka();
+        assertProblem(post(gateway.url() + "/v1/traces", alice, "application/json", mine.replace("\"alice\"", "\"bob\"")),
+                403, "forbidden");
+        assertProblem(post(gateway.url() + "/v1/traces", upload.token, "application/json", mine), 401, "unauthorized");
+        assertThat(recordsInKafka()).isEqualTo(before);
+
+        // once the assembly has the trace (a row as the job writes it), a retried creation gets a new
+        // upload token without a second header, and another participant cannot take the id
+        try (var c = java.sql.DriverManager.getConnection(services.database.jdbcUrl(), "postgres", "postgres");
+             var ps = c.prepareStatement("INSERT INTO traces (trace_id, participant_id, task_id, state, version, created_at,"
+                     + " updated_at) VALUES (?, 'alice', 't', 'receiving', 1, now(), now())")) {
+            ps.setString(1, id);
+            ps.executeUpdate();
+        }
+        var again = post(gateway.url() + "/v1/traces", alice, "application/json", mine);
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(StrictJson.parse(again.body()).get("upload_token").asText()).isNotBlank();
+        assertThat(recordsInKafka()).isEqualTo(before);
+        String bobToken = StrictJson.parse(post(gateway.url() + "/v1/participants/bob/tokens", RESEARCHER, "application/json", "{}")
+                .body()).get("token").asText();
+        assertProblem(post(gateway.url() + "/v1/traces", bobToken, "application/json", mine.replace("\"alice\"", "\"bob\"")),
+                409, "conflict");
+    }
+
+    @Test
     void kafkaUnavailableIsARetryable503NeverA2xx() throws Exception {
         int deadPort = EmbeddedServices.freePort();
         try (GatewayProcess cut = GatewayProcess.start(JAR, EmbeddedServices.freePort(), env("127.0.0.1:" + deadPort, "2s"),

@@ -76,9 +76,9 @@ class RecorderITCase {
 
         Run failing = launcher(repo, env, "run", "--", "python3", "-m", "pytest", "-q");
         assertThat(failing.exit).isEqualTo(1);
-        assertThat(failing.out).contains("1 failed, 2 passed");
+        assertThat(failing.out).contains("2 failed, 3 passed");
         fix(repo);
-        assertThat(prt(repo, env, "note", "hypothesis", "DAYS has no 29th of February", "--ref", "last-test").out.strip())
+        assertThat(prt(repo, env, "note", "hypothesis", "is_leap joins the century rules with and", "--ref", "last-test").out.strip())
                 .isEqualTo("ev-3");
         assertThat(launcher(repo, env, "run", "--", "python3", "-m", "pytest", "-q").exit).isZero();
         assertThat(prt(repo, env, "note", "observation", "all pass", "--ref", "last-test", "--ref", "last-edit").exit).isZero();
@@ -90,8 +90,8 @@ class RecorderITCase {
         List<ObjectNode> journal = journal(repo);
         assertThat(journal).extracting(e -> e.get("type").asText()).containsExactly(
                 "cmd_run", "test_run", "file_edit", "rationale_note", "cmd_run", "test_run", "rationale_note", "commit");
-        assertThat(journal.get(1).at("/payload/summary/failed").asInt()).isEqualTo(1);
-        assertThat(journal.get(5).at("/payload/summary/passed").asInt()).isEqualTo(3);
+        assertThat(journal.get(1).at("/payload/summary/failed").asInt()).isEqualTo(2);
+        assertThat(journal.get(5).at("/payload/summary/passed").asInt()).isEqualTo(5);
         assertThat(journal.get(3).at("/payload/refs/0").asText()).isEqualTo("ev-1");
         assertThat(journal.get(6).at("/payload/refs").toString()).isEqualTo("[\"ev-5\",\"ev-2\"]");
 
@@ -104,7 +104,7 @@ class RecorderITCase {
 
         String patch = artifact(session(repo).get("final_patch_ref").asText());
         assertThat(patch).isEqualTo(git(repo, "diff", "--binary", "--no-color", start));
-        assertThat(patch).contains("+    leap = ");
+        assertThat(patch).contains("+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)");
         Path doc = dir.resolve(traceId + ".json");
         Files.writeString(doc, document(trace));
         Run verify = Run.of(List.of("java", "-jar", JAR.toString(), "verify", doc.toString()), repo, Map.of(), null);
@@ -112,51 +112,101 @@ class RecorderITCase {
     }
 
     /**
-     * The server goes away mid-session and the uploader is killed while it retries; after the
-     * server is back, the trace on it is the journal, event for event, and the same steps as a
-     * session recorded with the server up.
+     * The server goes away mid-session and the uploader is killed (SIGKILL) while it retries;
+     * after the server is back, the trace on it is the journal, event for event, and the same
+     * session as one recorded with the server up throughout (same steps, same start commit).
      */
     @Test
     void aSessionRecordedWhileTheServerIsDownArrivesWholeAndInOrder() throws Exception {
-        Path repo = exampleRepo("offline");
-        Map<String, String> env = env(repo, "bob");
-        login(repo, env, "bob");
-        assertThat(prt(repo, env, "start", "--task", "LEAP-2", "--title", "Leap day, offline", "--no-watch").exit).isZero();
-        assertThat(launcher(repo, env, "run", "--", "sh", "-c", "echo before; exit 3").exit).isEqualTo(3);
-        assertThat(prt(repo, env, "sync", "--wait", "30").exit).isZero(); // created, first events in
+        Path online = exampleRepo("same-online");
+        Map<String, String> onlineEnv = env(online, "dana");
+        login(online, onlineEnv, "dana");
+        sameSession(online, onlineEnv, false);
 
-        stack.stopGateway();
-        try {
-            fix(repo);
-            assertThat(prt(repo, env, "note", "plan", "fix DAYS for February", "--ref", "last-run").exit).isZero();
-            assertThat(launcher(repo, env, "run", "--", "sh", "-c", "echo offline").exit).isZero();
-            git(repo, "-c", "user.name=Dev", "-c", "user.email=dev@example.org", "commit", "-qam", "fix while offline");
-            // an uploader retrying against the missing server is killed (SIGKILL) mid-retry
-            Process uploader = new ProcessBuilder("java", "-cp", JAR.toString(), "dev.prtelemetry.recorder.cli.PrtCommand",
-                    "sync", "--wait", "120").directory(repo.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("killed-uploader.log").toFile()).start();
-            uploader.getOutputStream().close();
-            Thread.sleep(2500);
-            uploader.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            Run finish = prt(repo, env, "finish", "--outcome", "fixed", "--wait", "2");
-            assertThat(finish.exit).isZero();
-            assertThat(finish.out).contains("queued");
-            JsonNode queued = StrictJson.parse(prt(repo, env, "status", "--json").out).get("upload");
-            assertThat(queued.get("events_queued").asLong()).isPositive();
-            assertThat(queued.get("completion_sent").asBoolean()).isFalse();
-        } finally {
-            stack.startGateway();
-        }
-        assertThat(prt(repo, env, "sync", "--wait", "60").exit).isZero();
+        Path offline = exampleRepo("same-offline");
+        Map<String, String> env = env(offline, "dana");
+        sameSession(offline, env, true);
 
-        List<ObjectNode> journal = journal(repo);
+        List<ObjectNode> journal = journal(offline);
         assertThat(journal).extracting(e -> e.get("type").asText())
                 .containsExactly("cmd_run", "file_edit", "rationale_note", "cmd_run", "commit");
-        String traceId = session(repo).get("trace_id").asText();
+        String traceId = session(offline).get("trace_id").asText();
         JsonNode trace = awaitFinal(traceId);
         assertThat(trace.get("state").asText()).as(trace.toString()).isEqualTo("complete");
         assertThat(serverEvents(traceId)).isEqualTo(withoutServerTime(journal));
         assertThat(trace.at("/integrity/event_count").asLong()).isEqualTo(journal.size());
+
+        String onlineId = session(online).get("trace_id").asText();
+        assertThat(awaitFinal(onlineId).get("state").asText()).isEqualTo("complete");
+        assertThat(steps(serverEvents(traceId))).isEqualTo(steps(serverEvents(onlineId)));
+    }
+
+    private static void sameSession(Path repo, Map<String, String> env, boolean serverGoesAway) throws Exception {
+        assertThat(prt(repo, env, "start", "--task", "LEAP-2", "--title", "Leap day", "--no-watch").exit).isZero();
+        assertThat(launcher(repo, env, "run", "--", "sh", "-c", "echo before; exit 3").exit).isEqualTo(3);
+        assertThat(prt(repo, env, "sync", "--wait", "30").exit).isZero(); // created, first events in
+        if (serverGoesAway) {
+            stack.stopGateway();
+        }
+        try {
+            fix(repo);
+            assertThat(prt(repo, env, "note", "plan", "fix the leap-year operator", "--ref", "last-run").exit).isZero();
+            assertThat(launcher(repo, env, "run", "--", "sh", "-c", "echo after").exit).isZero();
+            git(repo, "commit", "-qam", "fix");
+            if (serverGoesAway) {
+                Process uploader = new ProcessBuilder("java", "-cp", JAR.toString(), "dev.prtelemetry.recorder.cli.PrtCommand",
+                        "sync", "--wait", "120").directory(repo.toFile()).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("killed-uploader.log").toFile()).start();
+                uploader.getOutputStream().close();
+                Thread.sleep(2500);
+                assertThat(uploader.isAlive()).as("the uploader is still retrying").isTrue();
+                uploader.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            Run finish = prt(repo, env, "finish", "--outcome", "fixed", "--wait", serverGoesAway ? "2" : "60");
+            assertThat(finish.exit).isZero();
+            if (serverGoesAway) {
+                assertThat(finish.out).contains("queued");
+                JsonNode queued = StrictJson.parse(prt(repo, env, "status", "--json").out).get("upload");
+                assertThat(queued.get("events_queued").asLong()).isPositive();
+                assertThat(queued.get("completion_sent").asBoolean()).isFalse();
+            }
+        } finally {
+            if (serverGoesAway) {
+                stack.startGateway();
+            }
+        }
+        assertThat(prt(repo, env, "sync", "--wait", "60").exit).isZero();
+    }
+
+    /** What a developer did, without what differs between two recordings of it (times, trace-bound hashes). */
+    static List<JsonNode> steps(List<JsonNode> events) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : events) {
+            ObjectNode c = e.deepCopy();
+            c.remove(List.of("ts_client_s", "ts_server_s", "hash", "prev_hash"));
+            ((ObjectNode) c.get("payload")).remove("duration_s");
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** The ./prt launcher runs the command from the shell: stdin, stdout, stderr and exit code unchanged. */
+    @Test
+    void theLauncherPassesStdinOutputAndTheExitCodeThrough() throws Exception {
+        Path repo = exampleRepo("passthrough");
+        Map<String, String> env = env(repo, "erin");
+        login(repo, env, "erin");
+        assertThat(prt(repo, env, "start", "--task", "IO-1", "--title", "io", "--no-watch").exit).isZero();
+        List<String> cmd = List.of("bash", LAUNCHER.toString(), "run", "--", "sh", "-c",
+                "read a; read b; echo \"out:$a\"; echo \"err:$b\" >&2; exit 42");
+        Run r = Run.of(cmd, repo, env, "first\nsecond\n");
+        assertThat(r.exit).isEqualTo(42);
+        assertThat(r.out).isEqualTo("out:first\n");
+        assertThat(r.err).isEqualTo("err:second\n");
+        assertThat(prt(repo, env, "sync", "--wait", "30").exit).isZero(); // records the spooled run
+        ObjectNode run = journal(repo).get(0);
+        assertThat(run.at("/payload/exit_code").asInt()).isEqualTo(42);
+        assertThat(run.at("/payload/output_excerpt").asText()).contains("out:first").contains("err:second");
     }
 
     /** A secret typed into a command, its output, a file and a note never leaves the machine. */
@@ -202,9 +252,9 @@ class RecorderITCase {
     static void fix(Path repo) throws IOException {
         Path f = repo.resolve("dates/parse.py");
         String s = Files.readString(f);
-        Files.writeString(f, s.replace("    if d > DAYS[m - 1]:",
-                "    leap = y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)\n"
-                        + "    if d > DAYS[m - 1] + (1 if m == 2 and leap else 0):"));
+        String bug = "(year % 100 != 0 and year % 400 == 0)";
+        assertThat(s).contains(bug);
+        Files.writeString(f, s.replace(bug, "(year % 100 != 0 or year % 400 == 0)"));
     }
 
     static Map<String, String> env(Path repo, String who) {
@@ -254,10 +304,17 @@ class RecorderITCase {
         return Run.of(cmd, repo, env, null);
     }
 
+    /** Fixed identities and dates: the same steps give the same commits in every repository. */
+    static final Map<String, String> GIT_ENV = Map.of("GIT_AUTHOR_NAME", "Dev", "GIT_AUTHOR_EMAIL", "dev@example.org",
+            "GIT_COMMITTER_NAME", "Dev", "GIT_COMMITTER_EMAIL", "dev@example.org",
+            "GIT_AUTHOR_DATE", "2026-11-26T12:00:00Z", "GIT_COMMITTER_DATE", "2026-11-26T12:00:00Z");
+
     static String git(Path repo, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("git"));
         cmd.addAll(List.of(args));
-        Run r = Run.of(cmd, repo, Map.of(), null);
+        Map<String, String> env = new HashMap<>(GIT_ENV);
+        env.put("PRT_BACKGROUND", "0");
+        Run r = Run.of(cmd, repo, env, null);
         assertThat(r.exit).as("git %s: %s", String.join(" ", args), r.err).isZero();
         return r.out;
     }

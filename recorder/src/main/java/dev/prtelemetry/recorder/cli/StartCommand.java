@@ -91,6 +91,9 @@ final class StartCommand implements Callable<Integer> {
             }
         }
         Credentials creds = Credentials.resolve(server, token, null, env);
+        if (creds.token() == null && Credentials.LOCAL_SERVER.equals(creds.server()) && env.get("PRT_LOCAL_STACK_DATA") != null) {
+            creds = localStackLogin(creds, Path.of(env.get("PRT_LOCAL_STACK_DATA")), env, out, err);
+        }
         String participantId = participant != null ? participant : Credentials.participantOf(creds.token());
         if (participantId == null) {
             err.println("prt start: who is recording? Pass --participant ID, or log in with a participant token (prt login)");
@@ -152,6 +155,34 @@ final class StartCommand implements Callable<Integer> {
         out.println("prt: server " + creds.server() + (creds.token() == null ? " — no credential yet: run prt login; events wait in .prt/" : ""));
         out.println("prt: now work as usual; run commands with `prt run -- CMD`, think aloud with `prt note hypothesis \"…\"`, end with `prt finish`");
         return ExitCodes.OK;
+    }
+
+    /**
+     * Against this repository's own local stack (the ./prt launcher says where its data is),
+     * the credential defaults to a participant token issued with the stack's researcher token.
+     */
+    private Credentials localStackLogin(Credentials creds, Path data, Map<String, String> env, PrintWriter out, PrintWriter err)
+            throws IOException {
+        Path researcherToken = data.resolve("researcher.token");
+        if (!Files.isReadable(researcherToken)) {
+            return creds;
+        }
+        String who = participant != null ? participant : System.getProperty("user.name", "developer");
+        try {
+            String issued = new dev.prtelemetry.recorder.session.GatewayClient(creds.server())
+                    .postJson("/v1/participants/" + who + "/tokens", Files.readString(researcherToken).strip(), "{}", null)
+                    .body().get("token").asText();
+            Credentials.saveLogin(env, creds.server(), issued);
+            out.println("prt: logged in to the local stack as participant " + who);
+            return new Credentials(creds.server(), issued);
+        } catch (dev.prtelemetry.recorder.session.GatewayClient.CallFailed e) {
+            err.println("prt start: no credential, and the local stack could not issue one (" + e.getMessage()
+                    + "); recording anyway — start the stack (./prt up) or run prt login, then prt sync");
+            if (participant == null) {
+                participant = who;
+            }
+            return creds;
+        }
     }
 
     /** A finished session's files move to .prt/history/<trace id>/ so a new one starts clean. */

@@ -29,18 +29,16 @@ final class SyncCommand implements Callable<Integer> {
     int waitSeconds;
     @Option(names = "--background", hidden = true, description = "the background uploader: retry for hours, exit when idle")
     boolean background;
-    @Option(names = "--drain", hidden = true, description = "record finished commands waiting in .prt/spool/ first")
+    @Option(names = "--drain", hidden = true, description = "(accepted for older launchers; the spool is always drained first)")
     boolean drain;
 
     @Override
     public Integer call() throws Exception {
         Workspace ws = Workspace.around(Path.of(System.getProperty("user.dir")));
         Credentials creds = Credentials.resolve(null, null, ws, System.getenv());
-        if (background || drain) {
-            if (RunCommand.sessionOpen(ws)) {
-                try (Recorder rec = Recorder.open(ws)) {
-                    Spool.drain(rec, System.err);
-                }
+        if (RunCommand.sessionOpen(ws)) {
+            try (Recorder rec = Recorder.open(ws)) {
+                Spool.drain(rec, System.err); // commands the shell launcher ran are recorded before anything is sent
             }
         }
         if (background) {
