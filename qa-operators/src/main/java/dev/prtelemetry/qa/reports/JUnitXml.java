@@ -67,7 +67,9 @@ public final class JUnitXml {
     public static Report parse(byte[] xml) throws NotAReport {
         Document doc;
         try {
-            doc = builder().parse(new ByteArrayInputStream(xml));
+            DocumentBuilder b = builder();
+            b.setErrorHandler(new org.xml.sax.helpers.DefaultHandler()); // fatal errors are thrown, not printed
+            doc = b.parse(new ByteArrayInputStream(xml));
         } catch (SAXException | IOException e) {
             throw new NotAReport("not a readable XML document: " + e.getMessage(), e);
         }
@@ -75,7 +77,9 @@ public final class JUnitXml {
         if (!"testsuites".equals(root.getTagName()) && !"testsuite".equals(root.getTagName())) {
             throw new NotAReport("the root element is <" + root.getTagName() + ">, not <testsuites> or <testsuite>", null);
         }
-        List<Case> cases = new ArrayList<>();
+        // A case may appear more than once (reruns, suites listed twice) and may carry several
+        // results: it counts once, error over failure over skipped over passed.
+        java.util.LinkedHashMap<String, Case> cases = new java.util.LinkedHashMap<>();
         NodeList testcases = root.getElementsByTagName("testcase");
         for (int i = 0; i < testcases.getLength(); i++) {
             Element tc = (Element) testcases.item(i);
@@ -91,15 +95,36 @@ public final class JUnitXml {
                     case "skipped" -> Outcome.SKIPPED;
                     default -> null;
                 };
-                if (o != null && (outcome == Outcome.PASSED || o == Outcome.ERROR)) {
+                if (o != null && rank(o) > rank(outcome)) {
                     outcome = o;
                     message = e.hasAttribute("message") ? e.getAttribute("message") : firstLine(e.getTextContent());
                 }
             }
-            cases.add(new Case(tc.getAttribute("name"), emptyToNull(tc.getAttribute("classname")),
-                    emptyToNull(tc.getAttribute("file")), outcome, seconds(tc.getAttribute("time")), emptyToNull(message)));
+            String name = tc.getAttribute("name").isEmpty() ? "(unnamed " + (i + 1) + ")" : tc.getAttribute("name");
+            Case c = new Case(name, emptyToNull(tc.getAttribute("classname")),
+                    emptyToNull(tc.getAttribute("file")), outcome, seconds(tc.getAttribute("time")), emptyToNull(message));
+            cases.merge(c.id(), c, (a, b) -> rank(b.outcome()) > rank(a.outcome()) ? b : a);
         }
-        return new Report(List.copyOf(cases));
+        return new Report(List.copyOf(cases.values()));
+    }
+
+    /** Precedence of results for one case: error over failure over skipped over passed. */
+    static int rank(Outcome o) {
+        return switch (o) {
+            case PASSED -> 0;
+            case SKIPPED -> 1;
+            case FAILED -> 2;
+            case ERROR -> 3;
+        };
+    }
+
+    /** Reads a file; a file that cannot be read or parsed is a {@link NotAReport} naming it. */
+    public static Report parse(java.nio.file.Path file) throws NotAReport {
+        try {
+            return parse(java.nio.file.Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new NotAReport("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static DocumentBuilder builder() {

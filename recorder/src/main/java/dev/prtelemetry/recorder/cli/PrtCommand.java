@@ -34,6 +34,8 @@ import picocli.CommandLine.Command;
             WatchCommand.class,
             LoginCommand.class,
             HookCommand.class,
+            QaCommand.class,
+            JunitCommand.class,
             CanonCommand.class,
             HashCommand.class,
             VerifyCommand.class,

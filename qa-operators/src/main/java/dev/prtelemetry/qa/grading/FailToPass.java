@@ -1,0 +1,234 @@
+package dev.prtelemetry.qa.grading;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.qa.reports.JUnitXml;
+import dev.prtelemetry.qa.sandbox.Limits;
+import dev.prtelemetry.qa.sandbox.Sandbox;
+import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * SWE-bench's grading with a real sandbox: the tests run at the before state (the bug must
+ * reproduce: the target tests fail) and at the after state (the targets pass, and every test
+ * that passed before still passes). A state whose run shows a failure is run again, up to
+ * {@code repeats} times in all; a test whose outcome changes between runs of one state is
+ * flaky — never counted as fixed. A run that collected no tests, crashed, timed out or was
+ * killed by a limit is an infrastructure error, never a pass.
+ */
+public final class FailToPass {
+    /** How one state's runs came out: per test, its outcome in each run; or why it could not be judged. */
+    public record StateRuns(Map<String, List<String>> outcomes, String error, List<Long> durationsMs, String lastOutput) {
+        /** The test's outcome if every run agrees, "flaky" if not, "missing" if it never ran. */
+        public String outcome(String id) {
+            List<String> o = outcomes.get(id);
+            if (o == null || o.isEmpty()) {
+                return "missing";
+            }
+            return o.stream().distinct().count() == 1 ? o.get(0) : "flaky";
+        }
+    }
+
+    public record Options(int repeats, Limits limits, Set<String> targets) {
+        public static Options defaults() {
+            return new Options(3, Limits.defaults(), Set.of());
+        }
+    }
+
+    /** The verdict, and everything that supports it. */
+    public record Verdict(boolean resolved, String error, List<String> targets, List<String> stillFailing,
+                          List<String> regressions, List<String> flaky, Map<String, String[]> tests, String sandbox,
+                          Limits limits, StateRuns before, StateRuns after) {
+        /** The JSON the tools print and the pipeline stores. */
+        public ObjectNode toJson() {
+            ObjectNode n = StrictJson.mapper().createObjectNode();
+            n.put("resolved", resolved);
+            if (error != null) {
+                n.put("error", error);
+            }
+            n.put("sandbox", sandbox);
+            ArrayNode t = n.putArray("tests");
+            tests.forEach((id, ba) -> t.addObject().put("id", id).put("before", ba[0]).put("after", ba[1]));
+            strings(n.putArray("targets"), targets);
+            strings(n.putArray("still_failing"), stillFailing);
+            strings(n.putArray("regressions"), regressions);
+            strings(n.putArray("flaky"), flaky);
+            ObjectNode l = n.putObject("limits");
+            l.put("wall_timeout_s", limits.wallTimeout().toSeconds());
+            l.put("cpu_s", limits.cpuSeconds());
+            l.put("memory_bytes", limits.memoryBytes());
+            l.put("pids", limits.pids());
+            l.put("file_size_bytes", limits.fileSizeBytes());
+            ObjectNode d = n.putObject("durations_ms");
+            if (before != null) {
+                strings(d.putArray("before"), before.durationsMs().stream().map(String::valueOf).toList());
+            }
+            if (after != null) {
+                strings(d.putArray("after"), after.durationsMs().stream().map(String::valueOf).toList());
+            }
+            return n;
+        }
+
+        private static void strings(ArrayNode a, List<String> values) {
+            values.forEach(a::add);
+        }
+    }
+
+    private final Sandbox sandbox;
+    private final Options options;
+
+    public FailToPass(Sandbox sandbox, Options options) {
+        this.sandbox = sandbox;
+        this.options = options;
+    }
+
+    public Verdict grade(Path before, Path after, TestCommand tests) throws IOException, InterruptedException {
+        StateRuns b = runState(before, tests);
+        if (b.error() != null) {
+            return failed("the before state could not be judged: " + b.error(), b, null);
+        }
+        StateRuns a = runState(after, tests);
+        if (a.error() != null) {
+            return failed("the after state could not be judged: " + a.error(), b, a);
+        }
+        Set<String> ids = new TreeSet<>(b.outcomes().keySet());
+        ids.addAll(a.outcomes().keySet());
+        Map<String, String[]> table = new LinkedHashMap<>();
+        List<String> flaky = new ArrayList<>();
+        for (String id : ids) {
+            table.put(id, new String[] {b.outcome(id), a.outcome(id)});
+            if (b.outcome(id).equals("flaky") || a.outcome(id).equals("flaky")) {
+                flaky.add(id);
+            }
+        }
+        List<String> targets = new ArrayList<>();
+        if (!options.targets().isEmpty()) {
+            targets.addAll(options.targets());
+        } else {
+            for (String id : ids) {
+                if (isFailure(b.outcome(id))) {
+                    targets.add(id);
+                }
+            }
+        }
+        List<String> stillFailing = targets.stream().filter(id -> !"passed".equals(a.outcome(id))).toList();
+        List<String> notReproduced = targets.stream().filter(id -> !isFailure(b.outcome(id))).toList();
+        List<String> regressions = ids.stream().filter(id -> "passed".equals(b.outcome(id)) && !"passed".equals(a.outcome(id)))
+                .filter(id -> !flaky.contains(id)).toList();
+        String error = null;
+        if (targets.isEmpty()) {
+            error = "no test fails at the before state: the bug does not reproduce";
+        } else if (!notReproduced.isEmpty()) {
+            error = "target tests do not fail at the before state: " + notReproduced;
+        }
+        boolean resolved = error == null && stillFailing.isEmpty() && regressions.isEmpty();
+        return new Verdict(resolved, error, targets, stillFailing, regressions, flaky, table, sandbox.kind(), options.limits(), b, a);
+    }
+
+    private Verdict failed(String error, StateRuns b, StateRuns a) {
+        return new Verdict(false, error, List.of(), List.of(), List.of(), List.of(), Map.of(), sandbox.kind(), options.limits(), b, a);
+    }
+
+    static boolean isFailure(String outcome) {
+        return "failed".equals(outcome) || "error".equals(outcome);
+    }
+
+    /** Runs one state once, and again (up to the repeats) while any test fails. */
+    StateRuns runState(Path dir, TestCommand tests) throws IOException, InterruptedException {
+        Map<String, List<String>> outcomes = new LinkedHashMap<>();
+        List<Long> durations = new ArrayList<>();
+        String output = "";
+        for (int run = 0; run < Math.max(1, options.repeats()); run++) {
+            Path out = Workspaces.newFolder("prt-qa-out");
+            try {
+                Sandbox.Result r = sandbox.run(dir, tests.sandboxArgv(), Map.of(), options.limits(), out);
+                durations.add(r.durationMs());
+                output = r.output();
+                if (r.timedOut()) {
+                    return new StateRuns(outcomes, "the tests timed out after " + options.limits().wallTimeout().toSeconds() + " s",
+                            durations, output);
+                }
+                if (r.killed()) {
+                    return new StateRuns(outcomes, "the test run was killed (" + (r.signal() == null ? "by a limit" : "SIG" + r.signal())
+                            + "; memory, CPU, processes or file size)", durations, output);
+                }
+                if ("pytest".equals(tests.framework()) && r.exitCode() != null && r.exitCode() > 1) {
+                    return new StateRuns(outcomes, "pytest exited " + r.exitCode() + switch (r.exitCode()) {
+                        case 2 -> " (interrupted, or collection errors)";
+                        case 3 -> " (internal error)";
+                        case 4 -> " (usage error)";
+                        case 5 -> " (no tests collected)";
+                        default -> "";
+                    }, durations, output);
+                }
+                JUnitXml.Report report = readReports(out);
+                if (report == null) {
+                    return new StateRuns(outcomes, "the test run left no JUnit XML report (exit " + r.exitCode() + ")", durations, output);
+                }
+                if (report.cases().isEmpty()) {
+                    return new StateRuns(outcomes, "the test run collected no tests", durations, output);
+                }
+                boolean anyFailure = false;
+                for (JUnitXml.Case c : report.cases()) {
+                    outcomes.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(c.outcome().wireName());
+                    anyFailure |= c.outcome() == JUnitXml.Outcome.FAILED || c.outcome() == JUnitXml.Outcome.ERROR;
+                }
+                if (!anyFailure) {
+                    break;
+                }
+            } catch (JUnitXml.NotAReport e) {
+                return new StateRuns(outcomes, "the test report is unreadable: " + e.getMessage(), durations, output);
+            } finally {
+                deleteTree(out);
+            }
+        }
+        // a test missing from some runs changed outcome as much as one that flipped
+        int runs = durations.size();
+        outcomes.replaceAll((id, o) -> {
+            List<String> padded = new ArrayList<>(o);
+            while (padded.size() < runs) {
+                padded.add("missing");
+            }
+            return padded;
+        });
+        return new StateRuns(outcomes, null, durations, output);
+    }
+
+    static JUnitXml.Report readReports(Path out) throws IOException, JUnitXml.NotAReport {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(out)) {
+            files = s.filter(p -> p.toString().endsWith(".xml")).sorted().toList();
+        }
+        if (files.isEmpty()) {
+            return null;
+        }
+        JUnitXml.Report all = new JUnitXml.Report(List.of());
+        for (Path f : files) {
+            all = all.merge(JUnitXml.parse(f));
+        }
+        return all;
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Ids in first-seen order (for stable output). */
+    static List<String> ordered(Set<String> ids) {
+        return new ArrayList<>(new LinkedHashSet<>(ids));
+    }
+}

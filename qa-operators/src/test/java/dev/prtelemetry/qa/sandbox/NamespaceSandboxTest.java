@@ -1,0 +1,152 @@
+package dev.prtelemetry.qa.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Containment, for real: bubblewrap + prlimit on this machine (CI installs bubblewrap; the
+ * tests are skipped, saying so, where it is missing). Each test runs hostile code in the
+ * sandbox and checks the host side.
+ */
+class NamespaceSandboxTest {
+    static NamespaceSandbox sandbox;
+    Path work;
+    Path out;
+
+    @BeforeAll
+    static void detect() {
+        sandbox = NamespaceSandbox.detect();
+    }
+
+    @BeforeEach
+    void dirs() throws Exception {
+        assumeTrue(sandbox != null, "bubblewrap is not usable here (apt-get install bubblewrap)");
+        work = Files.createTempDirectory("prt-sbx-work");
+        out = Files.createTempDirectory("prt-sbx-out");
+        Files.writeString(work.resolve("hello.txt"), "hi\n");
+    }
+
+    Sandbox.Result run(Limits limits, String script) throws Exception {
+        return sandbox.run(work, List.of("/bin/sh", "-c", script), Map.of(), limits, out);
+    }
+
+    @Test
+    void runsAsAnUnprivilegedUserInACopyOfTheWorkspaceAndReturnsTheOutputFolder() throws Exception {
+        var r = run(Limits.defaults(), "id -u; cat hello.txt; echo changed > hello.txt; echo report > " + Sandbox.OUT + "/r.xml");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        String uid = r.output().lines().findFirst().orElseThrow();
+        assertThat(uid).isNotEqualTo("0");
+        assertThat(r.output()).contains("hi");
+        assertThat(Files.readString(work.resolve("hello.txt"))).isEqualTo("hi\n"); // the original is untouched
+        assertThat(Files.readString(out.resolve("r.xml"))).isEqualTo("report\n");
+    }
+
+    @Test
+    void cannotReachAPortListeningOnThisMachine() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout(100);
+            AtomicBoolean accepted = new AtomicBoolean();
+            AtomicBoolean finished = new AtomicBoolean();
+            Thread t = new Thread(() -> {
+                long until = System.currentTimeMillis() + 8000;
+                while (System.currentTimeMillis() < until && !finished.get()) {
+                    try {
+                        server.accept().close();
+                        accepted.set(true);
+                    } catch (SocketTimeoutException e) {
+                        // keep listening
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            t.start();
+            var r = run(Limits.defaults(), "python3 -c \"import socket; socket.create_connection(('127.0.0.1', "
+                    + server.getLocalPort() + "), timeout=3); print('CONNECTED')\"");
+            finished.set(true);
+            t.join();
+            assertThat(r.exitCode()).isNotZero();
+            assertThat(r.output()).doesNotContain("CONNECTED");
+            assertThat(accepted).isFalse();
+        }
+    }
+
+    @Test
+    void cannotReadSecretsOrWriteOutsideTheWorkspace() throws Exception {
+        var r = run(Limits.defaults(), "cat /etc/shadow >/dev/null 2>&1 && echo READ-SHADOW; ls /root >/dev/null 2>&1 && echo READ-ROOT; "
+                + "touch /usr/prt-escape 2>/dev/null && echo WROTE-USR; touch " + work.toAbsolutePath() + "/escape 2>/dev/null && echo WROTE-HOST; echo done");
+        assertThat(r.output()).contains("done").doesNotContain("READ-SHADOW").doesNotContain("READ-ROOT")
+                .doesNotContain("WROTE-USR").doesNotContain("WROTE-HOST");
+        assertThat(Files.exists(Path.of("/usr/prt-escape"))).isFalse();
+        assertThat(Files.exists(work.resolve("escape"))).isFalse();
+    }
+
+    @Test
+    void aForkBombIsContainedAndLeavesNothing() throws Exception {
+        var r = run(Limits.defaults().withWallTimeout(Duration.ofSeconds(6)), "b() { b | b & }; b; sleep 30");
+        assertThat(r.killed() || r.exitCode() != 0).isTrue();
+        assertThat(r.durationMs()).isLessThan(20_000);
+        assertThat(leftovers("sleep 30")).isZero();
+    }
+
+    @Test
+    void aMemoryBombIsStopped() throws Exception {
+        var r = run(Limits.defaults().withMemoryBytes(512L << 20), "python3 -c \"x = [bytearray(64 << 20) for _ in range(64)]; print('ALLOCATED')\"");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).contains("MemoryError").doesNotContain("ALLOCATED");
+    }
+
+    @Test
+    void aDiskFillingWriteIsStopped() throws Exception {
+        var r = run(Limits.defaults(), "python3 -c \"f = open('big', 'wb')\nfor _ in range(4096): f.write(b'0' * (1 << 20))\nprint('WROTE 4 GiB')\"");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.output()).doesNotContain("WROTE 4 GiB");
+    }
+
+    @Test
+    void aBusyLoopHitsTheCpuLimit() throws Exception {
+        Limits limits = new Limits(Duration.ofSeconds(30), 2, 1L << 30, 256, 64L << 20, 512L << 20, 128L << 20);
+        var r = run(limits, "python3 -c \"while True: pass\"");
+        assertThat(r.killed()).isTrue();
+        assertThat(r.timedOut()).isFalse();
+        assertThat(r.durationMs()).isLessThan(15_000);
+    }
+
+    @Test
+    void aSleepPastTheTimeoutIsKilledWithEveryChild() throws Exception {
+        var r = run(Limits.defaults().withWallTimeout(Duration.ofSeconds(2)), "(sleep 31.4159 &); sleep 31.4159");
+        assertThat(r.timedOut()).isTrue();
+        assertThat(r.durationMs()).isLessThan(10_000);
+        Thread.sleep(300);
+        assertThat(leftovers("sleep 31.4159")).isZero();
+    }
+
+    /** Processes on this machine whose command line contains {@code text}. */
+    static long leftovers(String text) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 3000; // the kernel tears a PID namespace down asynchronously
+        long n;
+        do {
+            n = ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(text)).count();
+            if (n == 0) {
+                return 0;
+            }
+            Thread.sleep(100);
+        } while (System.currentTimeMillis() < deadline);
+        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(text))
+                .forEach(p -> System.err.println("left over: " + p.pid() + " " + p.info().commandLine().orElse("")));
+        return n;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.prtelemetry.recorder.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.qa.reports.JUnitXml;
+import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "junit",
+        description = {"Reads JUnit XML reports (pytest, Maven Surefire, Gradle, go-junit-report, jest-junit, mocha) and prints "
+                + "each file's counts: cases, passed, failed, errored, skipped. A case reported several times counts once "
+                + "(error over failure over skipped over passed). Exit 1 if any file could not be parsed."},
+        footer = {"", "Examples:", "  prt junit target/surefire-reports/*.xml", "  prt junit --json report.xml"})
+final class JunitCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--json", description = "one JSON object per file (cases, passed, failed, errored, skipped; error when unreadable)")
+    boolean json;
+    @Parameters(arity = "1..*", paramLabel = "FILE")
+    List<Path> files;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        int exit = ExitCodes.OK;
+        for (Path f : files) {
+            ObjectNode n = StrictJson.mapper().createObjectNode();
+            n.put("file", f.toString());
+            try {
+                JUnitXml.Report r = JUnitXml.parse(f);
+                n.put("cases", r.cases().size());
+                n.put("passed", r.count(JUnitXml.Outcome.PASSED));
+                n.put("failed", r.count(JUnitXml.Outcome.FAILED));
+                n.put("errored", r.count(JUnitXml.Outcome.ERROR));
+                n.put("skipped", r.count(JUnitXml.Outcome.SKIPPED));
+            } catch (JUnitXml.NotAReport e) {
+                n.put("error", e.getMessage());
+                exit = ExitCodes.INVALID;
+            }
+            if (json) {
+                out.println(n);
+            } else if (n.has("error")) {
+                out.println(f + ": ERROR " + n.get("error").asText());
+            } else {
+                out.printf("%s: %d cases, %d passed, %d failed, %d errored, %d skipped%n", f, n.get("cases").asInt(),
+                        n.get("passed").asInt(), n.get("failed").asInt(), n.get("errored").asInt(), n.get("skipped").asInt());
+            }
+        }
+        return exit;
+    }
+}
