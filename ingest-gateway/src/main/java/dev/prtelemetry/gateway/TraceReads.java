@@ -27,6 +27,49 @@ public class TraceReads {
     }
 
     public Optional<ObjectNode> trace(String traceId) throws SQLException {
+        Optional<ObjectNode> t = traceRow(traceId);
+        if (t.isPresent()) {
+            t.get().set("qa", qa(traceId));
+        }
+        return t;
+    }
+
+    /** The trace's QA: sandbox verifications, newest first (results are kept side by side, never overwritten). */
+    ObjectNode qa(String traceId) throws SQLException {
+        ObjectNode qa = StrictJson.mapper().createObjectNode();
+        com.fasterxml.jackson.databind.node.ArrayNode validations = qa.putArray("validations");
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT verifier, trace_digest, verdict, resolved, error, sandbox,"
+                     + " tests::text, flaky::text, durations_ms::text, created_at FROM qa_validations WHERE trace_id = ?"
+                     + " ORDER BY created_at DESC")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode v = validations.addObject();
+                    v.put("verifier", rs.getString(1));
+                    v.put("trace_digest", rs.getString(2));
+                    v.put("verdict", rs.getString(3));
+                    v.put("resolved", rs.getBoolean(4));
+                    if (rs.getString(5) != null) {
+                        v.put("error", rs.getString(5));
+                    }
+                    v.put("sandbox", rs.getString(6));
+                    v.set("tests", StrictJson.parse(rs.getString(7)));
+                    v.set("flaky", StrictJson.parse(rs.getString(8)));
+                    if (rs.getString(9) != null) {
+                        v.set("durations_ms", StrictJson.parse(rs.getString(9)));
+                    }
+                    v.put("created_at", rs.getTimestamp(10).toInstant().toString());
+                }
+            }
+        }
+        if (!validations.isEmpty()) {
+            qa.set("verification", validations.get(0)); // the latest
+        }
+        return qa;
+    }
+
+    Optional<ObjectNode> traceRow(String traceId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT trace_id, participant_id, task_id, state, event_count,"
                      + " chunk_count, chain_head, merkle_root, verdict, reasons::text, metrics::text, document_uri,"
@@ -157,7 +200,6 @@ public class TraceReads {
             JsonNode metrics = StrictJson.parse(rs.getString(11));
             t.set("metrics", metrics);
             t.put("document_uri", rs.getString("document_uri"));
-            t.putObject("qa");
         }
         return t;
     }

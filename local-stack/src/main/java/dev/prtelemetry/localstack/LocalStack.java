@@ -76,6 +76,7 @@ public final class LocalStack implements AutoCloseable {
         EmbeddedKafka.createTopics(kafkaBootstrap, List.of(
                 new NewTopic(Topics.TRACE_RECORDS, config.partitions(), (short) 1),
                 new NewTopic(Topics.TRACES_ASSEMBLED, config.partitions(), (short) 1),
+                new NewTopic(Topics.QA_RESULTS, config.partitions(), (short) 1),
                 new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)));
         say("schema migrations applied: %d; topics ready", applied);
 
@@ -137,6 +138,7 @@ public final class LocalStack implements AutoCloseable {
         }
         env.setMaxParallelism(128);
         TraceAssemblyJob.defineWorkflow(env, TraceAssemblyJob.kafkaSource(job), TraceAssemblyJob.sinks(job), job);
+        TraceAssemblyJob.defineQa(env, job, dev.prtelemetry.flink.qa.QaConfig.fromEnv(config.jobEnv(), job.documentsBaseUri()));
         JobClient client = env.executeAsync(TraceAssemblyJob.NAME);
         return () -> client.cancel().get();
     }

@@ -71,7 +71,8 @@ class RecorderITCase {
         Path repo = exampleRepo("online");
         Map<String, String> env = env(repo, "alice");
         login(repo, env, "alice");
-        assertThat(prt(repo, env, "start", "--task", "LEAP-1", "--title", "Leap day is refused", "--no-watch").exit).isZero();
+        assertThat(prt(repo, env, "start", "--task", "LEAP-1", "--title", "Leap day is refused", "--no-watch",
+                "--test-command", "python3 -m pytest -q").exit).isZero();
         String start = git(repo, "rev-parse", "HEAD").strip();
 
         Run failing = launcher(repo, env, "run", "--", "python3", "-m", "pytest", "-q");
@@ -105,6 +106,17 @@ class RecorderITCase {
         String patch = artifact(session(repo).get("final_patch_ref").asText());
         assertThat(patch).isEqualTo(git(repo, "diff", "--binary", "--no-color", start));
         assertThat(patch).contains("+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)");
+        // the QA pipeline verifies it in the sandbox: the recorded fix turns the failing tests into passing ones
+        if (dev.prtelemetry.qa.sandbox.NamespaceSandbox.detect() != null) {
+            JsonNode qa = awaitQa(traceId);
+            assertThat(qa.get("verdict").asText()).as(qa.toString()).isEqualTo("resolved");
+            assertThat(qa.get("sandbox").asText()).isEqualTo("namespace");
+            assertThat(qa.get("tests")).anySatisfy(t -> {
+                assertThat(t.get("id").asText()).endsWith("test_parse_leap_day");
+                assertThat(t.get("before").asText()).isEqualTo("failed");
+                assertThat(t.get("after").asText()).isEqualTo("passed");
+            });
+        }
         Path doc = dir.resolve(traceId + ".json");
         Files.writeString(doc, document(trace));
         Run verify = Run.of(List.of("java", "-jar", JAR.toString(), "verify", doc.toString()), repo, Map.of(), null);
@@ -387,6 +399,20 @@ class RecorderITCase {
             Thread.sleep(300);
         }
         throw new AssertionError("trace " + traceId + " did not finish: " + last);
+    }
+
+    static JsonNode awaitQa(String traceId) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        JsonNode last = null;
+        while (System.currentTimeMillis() < deadline) {
+            last = get("/v1/traces/" + traceId);
+            JsonNode v = last.at("/qa/verification");
+            if (v.isObject() && !"waiting".equals(v.path("verdict").asText())) {
+                return v;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no QA verification for " + traceId + ": " + last);
     }
 
     static JsonNode get(String path) throws Exception {

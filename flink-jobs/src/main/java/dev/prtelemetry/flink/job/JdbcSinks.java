@@ -85,6 +85,41 @@ public final class JdbcSinks {
                 .buildAtLeastOnce(connection(config, true));
     }
 
+    /**
+     * A verification result; results are kept side by side and never overwritten — except a
+     * "waiting" row (no sandbox was available), which the real verdict replaces.
+     */
+    static final String INSERT_QA = """
+            INSERT INTO qa_validations (trace_id, trace_digest, verifier, verdict, resolved, error, sandbox, tests, flaky,
+                                        limits, durations_ms, result, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, (?::jsonb)->'tests', (?::jsonb)->'flaky', (?::jsonb)->'limits',
+                    (?::jsonb)->'durations_ms', ?::jsonb, ?)
+            ON CONFLICT (trace_id, trace_digest, verifier) DO UPDATE SET
+                verdict = EXCLUDED.verdict, resolved = EXCLUDED.resolved, error = EXCLUDED.error, sandbox = EXCLUDED.sandbox,
+                tests = EXCLUDED.tests, flaky = EXCLUDED.flaky, limits = EXCLUDED.limits,
+                durations_ms = EXCLUDED.durations_ms, result = EXCLUDED.result, created_at = EXCLUDED.created_at
+            WHERE qa_validations.verdict = 'waiting'
+            """;
+
+    public static JdbcSink<dev.prtelemetry.flink.qa.QaResult> qaValidations(JobConfig config) {
+        return JdbcSink.<dev.prtelemetry.flink.qa.QaResult>builder()
+                .withQueryStatement(INSERT_QA, (ps, r) -> {
+                    ps.setString(1, r.traceId);
+                    ps.setString(2, r.traceDigest);
+                    ps.setString(3, r.verifier);
+                    ps.setString(4, r.verdict);
+                    ps.setBoolean(5, r.resolved);
+                    ps.setString(6, r.error);
+                    ps.setString(7, r.sandbox);
+                    for (int i = 8; i <= 12; i++) {
+                        ps.setString(i, r.resultJson);
+                    }
+                    ps.setTimestamp(13, new Timestamp(r.createdAtMs));
+                })
+                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(50).withBatchIntervalMs(200).withMaxRetries(3).build())
+                .buildAtLeastOnce(connection(config, false));
+    }
+
     private static JdbcExecutionOptions execution(JobConfig config) {
         return JdbcExecutionOptions.builder()
                 .withBatchSize(config.jdbcBatchSize())

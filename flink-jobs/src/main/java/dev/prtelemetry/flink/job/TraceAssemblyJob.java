@@ -9,6 +9,10 @@ import dev.prtelemetry.flink.assembly.TraceAssemblyFunction;
 import dev.prtelemetry.flink.assembly.TraceRecord;
 import dev.prtelemetry.flink.assembly.TraceRow;
 import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.flink.qa.JdbcResultStore;
+import dev.prtelemetry.flink.qa.QaConfig;
+import dev.prtelemetry.flink.qa.QaWorkflow;
+import dev.prtelemetry.flink.qa.SandboxVerifyFunction;
 import dev.prtelemetry.schemas.stream.Topics;
 import java.util.Properties;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -74,6 +78,7 @@ public final class TraceAssemblyJob {
         env.setParallelism(config.parallelism());
         env.setMaxParallelism(MAX_PARALLELISM);
         defineWorkflow(env, kafkaSource(config), sinks(config), config);
+        defineQa(env, config, QaConfig.fromEnv(System.getenv(), config.documentsBaseUri()));
         return env.execute(NAME);
     }
 
@@ -115,6 +120,25 @@ public final class TraceAssemblyJob {
         n.put("at_ms", d.atMs);
         n.put("record", d.recordJson);
         return n.toString();
+    }
+
+    /** The QA pipeline (when enabled) in the same job: it reads the claim checks the assembly commits. */
+    public static void defineQa(StreamExecutionEnvironment env, JobConfig config, QaConfig qa) {
+        if (!qa.enabled()) {
+            return;
+        }
+        KafkaSource<String> claims = KafkaSource.<String>builder()
+                .setBootstrapServers(config.kafkaBootstrapServers())
+                .setTopics(Topics.TRACES_ASSEMBLED)
+                .setGroupId(qa.consumerGroup())
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema
+                        .valueOnly(new org.apache.flink.api.common.serialization.SimpleStringSchema()))
+                .setProperty("isolation.level", "read_committed")
+                .build();
+        QaWorkflow.define(env, claims, new SandboxVerifyFunction(JdbcResultStore.factory(config.jdbcUrl(), config.jdbcUser(),
+                        config.jdbcPassword()), qa.artifactsBaseUri(), qa.threads(), qa.testTimeout()),
+                JdbcSinks.qaValidations(config), kafkaSink(config, Topics.QA_RESULTS, "trace_id"), qa);
     }
 
     public static KafkaSource<TraceRecord> kafkaSource(JobConfig config) {

@@ -9,6 +9,8 @@ public final class Topics {
     public static final String TRACE_RECORDS = "prt.trace-records";
     /** One claim-check record per assembled trace: id, S3 URI, digest, summary. */
     public static final String TRACES_ASSEMBLED = "prt.traces-assembled";
+    /** QA results: one record per (trace digest, verifier), keyed by trace id. */
+    public static final String QA_RESULTS = "prt.qa-results";
     /** Records the assembly could not use, with the reason. */
     public static final String DEAD_LETTER = "prt.dead-letter";
 

@@ -1,0 +1,130 @@
+package dev.prtelemetry.flink.qa;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.qa.grading.FailToPass;
+import dev.prtelemetry.qa.grading.TraceVerification;
+import dev.prtelemetry.qa.sandbox.Sandbox;
+import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Verifies one assembled trace from its claim check (plain Java; the Flink function runs it on
+ * its executor): a result already stored for this trace digest is returned as is — the sandbox
+ * never runs twice for the same content — otherwise the document and its start snapshot are
+ * read from the object store, the trace is verified in the sandbox, and the result returned.
+ */
+public final class ClaimCheckVerifier {
+    public static final String VERIFIER = "fail-to-pass-v1";
+
+    /** Reads objects by URI (S3 through Flink's file systems, or local files). */
+    @FunctionalInterface
+    public interface Blobs {
+        byte[] read(String uri) throws IOException;
+    }
+
+    private final ResultStore store;
+    private final Blobs blobs;
+    private final String artifactsBase;
+    private final Sandbox sandbox;
+    private final FailToPass.Options options;
+
+    public ClaimCheckVerifier(ResultStore store, Blobs blobs, String artifactsBase, Sandbox sandbox, FailToPass.Options options) {
+        this.store = store;
+        this.blobs = blobs;
+        this.artifactsBase = artifactsBase.endsWith("/") ? artifactsBase.substring(0, artifactsBase.length() - 1) : artifactsBase;
+        this.sandbox = sandbox;
+        this.options = options;
+    }
+
+    /** The result for a claim check, or empty for a trace that is not to be verified (not complete). */
+    public Optional<QaResult> verify(String claimJson) throws Exception {
+        JsonNode claim = StrictJson.parse(claimJson);
+        if (!"complete".equals(claim.path("state").asText())) {
+            return Optional.empty();
+        }
+        String traceId = claim.get("trace_id").asText();
+        String digest = claim.get("document_sha256").asText();
+        Optional<QaResult> stored = store.find(traceId, digest, VERIFIER);
+        if (stored.isPresent()) {
+            return stored;
+        }
+        if (sandbox == null) {
+            // never unsandboxed: the trace waits; this row is replaced by the verdict when a sandbox is there
+            QaResult waiting = new QaResult();
+            waiting.traceId = traceId;
+            waiting.traceDigest = digest;
+            waiting.verifier = VERIFIER;
+            waiting.verdict = "waiting";
+            waiting.error = "no sandbox: neither Docker nor bubblewrap is usable on this task manager";
+            waiting.sandbox = "none";
+            ObjectNode w = error(waiting.error);
+            w.put("trace_id", traceId);
+            w.put("trace_digest", digest);
+            w.put("verifier", VERIFIER);
+            waiting.resultJson = w.toString();
+            waiting.createdAtMs = System.currentTimeMillis();
+            return Optional.of(waiting);
+        }
+        JsonNode doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
+        ObjectNode verdict;
+        String snapshot = doc.at("/repo/snapshot_ref").asText(null);
+        if (snapshot == null) {
+            verdict = error("the trace has no start snapshot (repo.snapshot_ref) to rebuild its repository from");
+        } else {
+            Path dir = Files.createTempDirectory("prt-qa-blobs");
+            try {
+                Path bundle = dir.resolve("start.bundle");
+                Files.write(bundle, blobs.read(artifactUri(snapshot)));
+                Path finalPatch = null;
+                String patchRef = doc.at("/repo/final_patch_ref").asText(null);
+                if (patchRef != null) {
+                    try {
+                        finalPatch = dir.resolve("final.patch");
+                        Files.write(finalPatch, blobs.read(artifactUri(patchRef)));
+                    } catch (IOException e) {
+                        finalPatch = null; // not uploaded (yet): the edits alone decide
+                    }
+                }
+                verdict = TraceVerification.verify(new TraceVerification.Inputs(doc, bundle, finalPatch, null, null), sandbox, options);
+            } finally {
+                try (var s = Files.walk(dir)) {
+                    for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+        QaResult r = new QaResult();
+        r.traceId = traceId;
+        r.traceDigest = digest;
+        r.verifier = VERIFIER;
+        r.resolved = verdict.path("resolved").asBoolean(false);
+        r.error = verdict.path("error").asText(null);
+        r.verdict = r.resolved ? "resolved" : r.error != null ? "error" : "not_resolved";
+        r.sandbox = verdict.path("sandbox").asText("none");
+        verdict.put("trace_id", traceId);
+        verdict.put("trace_digest", digest);
+        verdict.put("verifier", VERIFIER);
+        r.resultJson = verdict.toString();
+        r.createdAtMs = System.currentTimeMillis();
+        return Optional.of(r);
+    }
+
+    String artifactUri(String ref) {
+        return artifactsBase + "/artifacts/sha256/" + ref.substring(ref.lastIndexOf('/') + 1);
+    }
+
+    private ObjectNode error(String message) {
+        ObjectNode n = StrictJson.mapper().createObjectNode();
+        n.put("resolved", false);
+        n.put("error", message);
+        n.put("sandbox", sandbox == null ? "none" : sandbox.kind());
+        n.putArray("tests");
+        n.putArray("flaky");
+        return n;
+    }
+}

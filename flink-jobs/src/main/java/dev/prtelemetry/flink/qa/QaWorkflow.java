@@ -1,0 +1,65 @@
+package dev.prtelemetry.flink.qa;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.Topics;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.util.retryable.AsyncRetryStrategies;
+
+/**
+ * QA part 1 in the pipeline: claim checks from {@code prt.traces-assembled} → sandboxed
+ * fail-to-pass verification (async, bounded) → {@code qa_validations} and {@code prt.qa-results}.
+ * Reading the topic (not the assembly's output) is what lets a replay of the topic re-verify
+ * everything; stored results make that replay cheap.
+ */
+public final class QaWorkflow {
+    private QaWorkflow() {
+    }
+
+    public static void define(StreamExecutionEnvironment env, Source<String, ?, ?> claimChecks, SandboxVerifyFunction function,
+                              Sink<QaResult> validations, Sink<String> results, QaConfig config) {
+        DataStream<String> claims = env.fromSource(claimChecks, WatermarkStrategy.noWatermarks(), "traces-assembled")
+                .uid("qa-claim-checks-source");
+        SingleOutputStreamOperator<QaResult> verified = AsyncDataStream.unorderedWaitWithRetry(claims, function,
+                        config.asyncTimeout().toMillis(), TimeUnit.MILLISECONDS, config.capacity(),
+                        new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<QaResult>(3, 10_000)
+                                .ifException(new AnyFailure()).build())
+                .uid("qa-sandbox-verify").name("sandbox fail-to-pass verification");
+        verified.sinkTo(validations).uid("qa-validations-sink").name("qa validations → PostgreSQL");
+        verified.map(QaWorkflow::json).returns(Types.STRING).uid("qa-results-json").name("qa result → JSON")
+                .sinkTo(results).uid("qa-results-sink").name("qa results → " + Topics.QA_RESULTS);
+    }
+
+    /** Retry on every failure (the stored-result check makes a retry cheap); serializable, as Flink ships it. */
+    static final class AnyFailure implements java.util.function.Predicate<Throwable>, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean test(Throwable t) {
+            return true;
+        }
+    }
+
+    static String json(QaResult r) {
+        ObjectNode n = StrictJson.mapper().createObjectNode();
+        n.put("trace_id", r.traceId);
+        n.put("trace_digest", r.traceDigest);
+        n.put("verifier", r.verifier);
+        n.put("verdict", r.verdict);
+        n.put("resolved", r.resolved);
+        n.put("error", r.error);
+        n.put("sandbox", r.sandbox);
+        n.put("reused", r.reused);
+        n.put("created_at_ms", r.createdAtMs);
+        n.set("result", StrictJson.parse(r.resultJson));
+        return n.toString();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.prtelemetry.flink.qa;
+
+import dev.prtelemetry.qa.grading.FailToPass;
+import dev.prtelemetry.qa.sandbox.Limits;
+import dev.prtelemetry.qa.sandbox.Sandboxes;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.core.fs.FileSystem;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+
+/**
+ * The async operator around {@link ClaimCheckVerifier}: sandbox work runs on a bounded
+ * executor of its own (never on Flink's threads); the operator's capacity bounds how many
+ * traces are in flight. A failure (no sandbox, store or object store unreachable) fails the
+ * attempt so the retry strategy tries again later; after recovery a re-triggered trace finds
+ * its stored result instead of running the sandbox again.
+ */
+public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
+    private static final long serialVersionUID = 1L;
+
+    private final ResultStore.Factory storeFactory;
+    private final String artifactsBase;
+    private final int threads;
+    private final Duration testTimeout;
+
+    private transient ThreadPoolExecutor executor;
+    private transient ResultStore store;
+    private transient ClaimCheckVerifier verifier;
+
+    public SandboxVerifyFunction(ResultStore.Factory storeFactory, String artifactsBase, int threads, Duration testTimeout) {
+        this.storeFactory = storeFactory;
+        this.artifactsBase = artifactsBase;
+        this.threads = threads;
+        this.testTimeout = testTimeout;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+                r -> {
+                    Thread t = new Thread(r, "prt-qa-sandbox");
+                    t.setDaemon(true);
+                    return t;
+                });
+        store = storeFactory.open();
+        verifier = new ClaimCheckVerifier(store, SandboxVerifyFunction::read, artifactsBase, Sandboxes.pick(),
+                new FailToPass.Options(3, Limits.defaults().withWallTimeout(testTimeout), java.util.Set.of()));
+    }
+
+    static byte[] read(String uri) throws java.io.IOException {
+        Path p = new Path(uri);
+        FileSystem fs = p.getFileSystem();
+        try (InputStream in = fs.open(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Override
+    public void asyncInvoke(String claim, ResultFuture<QaResult> result) {
+        CompletableFuture.supplyAsync(() -> {
+            try {
+                return verifier.verify(claim);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, executor).whenComplete((r, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error.getCause() != null ? error.getCause() : error);
+            } else {
+                result.complete(r.map(List::of).orElse(List.of()));
+            }
+        });
+    }
+
+    @Override
+    public void timeout(String claim, ResultFuture<QaResult> result) {
+        result.completeExceptionally(new java.util.concurrent.TimeoutException("verification did not finish in time"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+}
