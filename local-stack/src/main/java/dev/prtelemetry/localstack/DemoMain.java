@@ -61,6 +61,7 @@ public final class DemoMain {
         for (String[] u : uploaded) {
             JsonNode t = awaitFinal(gateway, researcher, u[1], Duration.ofSeconds(90));
             failures += print(u[0], t) ? 0 : 1;
+            printQa(awaitQa(gateway, researcher, u[1], Duration.ofSeconds(90)));
         }
         System.out.println("\nExplore: curl -H \"Authorization: Bearer $(cat " + data.resolve("researcher.token") + ")\" "
                 + gateway + "/v1/traces");
@@ -172,6 +173,43 @@ public final class DemoMain {
             Thread.sleep(250);
         }
         throw new IllegalStateException("the gateway at " + gateway + " did not become ready");
+    }
+
+    /** The trace's sandbox verification once the QA pipeline has one (null if none in time). */
+    static JsonNode awaitQa(String gateway, String researcher, String traceId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/traces/" + traceId))
+                    .header("Authorization", "Bearer " + researcher).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                JsonNode v = StrictJson.parse(r.body()).at("/qa/verification");
+                if (v.isObject()) {
+                    return v;
+                }
+            }
+            Thread.sleep(500);
+        }
+        return null;
+    }
+
+    static void printQa(JsonNode v) {
+        if (v == null) {
+            System.out.printf("%-16s qa: no verification yet%n", "");
+            return;
+        }
+        long fixed = 0;
+        List<String> failing = new ArrayList<>();
+        for (JsonNode t : v.path("tests")) {
+            if ("passed".equals(t.path("after").asText()) && !"passed".equals(t.path("before").asText())) {
+                fixed++;
+            }
+            if (!"passed".equals(t.path("after").asText())) {
+                failing.add(t.path("id").asText().replaceAll(".*::", ""));
+            }
+        }
+        System.out.printf("%-16s qa: %s in the %s sandbox · %d tests, %d fail→pass%s%s%n", "", v.path("verdict").asText(),
+                v.path("sandbox").asText(), v.path("tests").size(), fixed,
+                failing.isEmpty() ? "" : " · still failing: " + failing, v.has("error") ? " · " + v.get("error").asText() : "");
     }
 
     static JsonNode awaitFinal(String gateway, String researcher, String traceId, Duration timeout) throws Exception {

@@ -54,20 +54,7 @@ public final class ClaimCheckVerifier {
         }
         if (sandbox == null) {
             // never unsandboxed: the trace waits; this row is replaced by the verdict when a sandbox is there
-            QaResult waiting = new QaResult();
-            waiting.traceId = traceId;
-            waiting.traceDigest = digest;
-            waiting.verifier = VERIFIER;
-            waiting.verdict = "waiting";
-            waiting.error = "no sandbox: neither Docker nor bubblewrap is usable on this task manager";
-            waiting.sandbox = "none";
-            ObjectNode w = error(waiting.error);
-            w.put("trace_id", traceId);
-            w.put("trace_digest", digest);
-            w.put("verifier", VERIFIER);
-            waiting.resultJson = w.toString();
-            waiting.createdAtMs = System.currentTimeMillis();
-            return Optional.of(waiting);
+            return Optional.of(waiting(claimJson, "no sandbox: neither Docker nor bubblewrap is usable on this task manager"));
         }
         JsonNode doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
         ObjectNode verdict;
@@ -112,6 +99,34 @@ public final class ClaimCheckVerifier {
         r.resultJson = verdict.toString();
         r.createdAtMs = System.currentTimeMillis();
         return Optional.of(r);
+    }
+
+    /**
+     * A "waiting" result: the trace could not be verified now (no sandbox, an object store or
+     * database that did not answer); it is stored so readers see why, and replaced by the
+     * verdict when a later attempt — a retry, a replay — gets one.
+     */
+    public static QaResult waiting(String claimJson, String why) {
+        JsonNode claim = StrictJson.parse(claimJson);
+        QaResult w = new QaResult();
+        w.traceId = claim.path("trace_id").asText();
+        w.traceDigest = claim.path("document_sha256").asText();
+        w.verifier = VERIFIER;
+        w.verdict = "waiting";
+        w.error = why;
+        w.sandbox = "none";
+        ObjectNode n = StrictJson.mapper().createObjectNode();
+        n.put("resolved", false);
+        n.put("error", why);
+        n.put("sandbox", "none");
+        n.putArray("tests");
+        n.putArray("flaky");
+        n.put("trace_id", w.traceId);
+        n.put("trace_digest", w.traceDigest);
+        n.put("verifier", VERIFIER);
+        w.resultJson = n.toString();
+        w.createdAtMs = System.currentTimeMillis();
+        return w;
     }
 
     String artifactUri(String ref) {

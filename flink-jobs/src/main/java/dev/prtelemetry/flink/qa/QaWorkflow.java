@@ -31,7 +31,7 @@ public final class QaWorkflow {
         SingleOutputStreamOperator<QaResult> verified = AsyncDataStream.unorderedWaitWithRetry(claims, function,
                         config.asyncTimeout().toMillis(), TimeUnit.MILLISECONDS, config.capacity(),
                         new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<QaResult>(3, 10_000)
-                                .ifException(new AnyFailure()).build())
+                                .ifResult(new Waiting()).ifException(new AnyFailure()).build())
                 .uid("qa-sandbox-verify").name("sandbox fail-to-pass verification");
         verified.sinkTo(validations).uid("qa-validations-sink").name("qa validations → PostgreSQL");
         verified.map(QaWorkflow::json).returns(Types.STRING).uid("qa-results-json").name("qa result → JSON")
@@ -45,6 +45,16 @@ public final class QaWorkflow {
         @Override
         public boolean test(Throwable t) {
             return true;
+        }
+    }
+
+    /** Retry while the result says the trace is waiting (no sandbox, a store that did not answer). */
+    static final class Waiting implements java.util.function.Predicate<java.util.Collection<QaResult>>, java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean test(java.util.Collection<QaResult> results) {
+            return results.stream().anyMatch(r -> "waiting".equals(r.verdict));
         }
     }
 

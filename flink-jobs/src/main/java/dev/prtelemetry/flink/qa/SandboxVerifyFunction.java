@@ -19,9 +19,10 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 /**
  * The async operator around {@link ClaimCheckVerifier}: sandbox work runs on a bounded
  * executor of its own (never on Flink's threads); the operator's capacity bounds how many
- * traces are in flight. A failure (no sandbox, store or object store unreachable) fails the
- * attempt so the retry strategy tries again later; after recovery a re-triggered trace finds
- * its stored result instead of running the sandbox again.
+ * traces are in flight. Trouble (no sandbox, a store or object store that does not answer, a
+ * timeout) gives a "waiting" result, which the retry strategy retries and which is stored
+ * only until a verdict replaces it — QA never fails the job it shares with the assembly.
+ * After recovery a re-triggered trace finds its stored result instead of running the sandbox again.
  */
 public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
     private static final long serialVersionUID = 1L;
@@ -73,7 +74,10 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
             }
         }, executor).whenComplete((r, error) -> {
             if (error != null) {
-                result.completeExceptionally(error.getCause() != null ? error.getCause() : error);
+                // QA trouble never fails the job (the assembly shares it): the trace waits and is retried
+                Throwable cause = error.getCause() != null ? error.getCause() : error;
+                result.complete(List.of(ClaimCheckVerifier.waiting(claim, "verification failed: " + cause
+                        + "; it is retried, and replays retry it")));
             } else {
                 result.complete(r.map(List::of).orElse(List.of()));
             }
@@ -82,7 +86,7 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
 
     @Override
     public void timeout(String claim, ResultFuture<QaResult> result) {
-        result.completeExceptionally(new java.util.concurrent.TimeoutException("verification did not finish in time"));
+        result.complete(List.of(ClaimCheckVerifier.waiting(claim, "verification did not finish in time")));
     }
 
     @Override
