@@ -43,6 +43,8 @@ final class StartCommand implements Callable<Integer> {
     String description;
     @Option(names = "--test-command", paramLabel = "CMD", description = "how the tests of this repository are run")
     String testCommand;
+    @Option(names = "--test-framework", paramLabel = "NAME", description = "the test framework, when it cannot be told from the command (pytest, junit, go, jest, mocha)")
+    String testFramework;
     @Option(names = "--participant", paramLabel = "ID", description = "the participant (default: the one your participant token names)")
     String participant;
     @Option(names = "--consent", split = ",", paramLabel = "SCOPE", defaultValue = "training,evaluation",
@@ -114,7 +116,11 @@ final class StartCommand implements Callable<Integer> {
         create.put("repo_origin", origin(git, ws));
         create.put("start_commit", startCommit);
         create.put("started_at", System.currentTimeMillis() / 1000.0);
-        create.set("environment", environment(testCommand));
+        ObjectNode environment = environment(testCommand);
+        if (testFramework != null) {
+            environment.put("test_framework", testFramework);
+        }
+        create.set("environment", environment);
         ObjectNode c = create.putObject("consent");
         c.put("granted", true);
         var scopes = c.putArray("scopes");
