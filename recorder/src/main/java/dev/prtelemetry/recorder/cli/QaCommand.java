@@ -24,7 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "qa", description = "Quality checks of traces, run locally (the same code the pipeline runs).",
         footer = {"", "Example:", "  prt qa verify examples/dates-leap-day/trace.json"},
-        subcommands = {QaCommand.Verify.class, QaCommand.VerifyPatch.class})
+        subcommands = {QaCommand.Verify.class, QaCommand.VerifyPatch.class, JudgeCommand.class, AgreementCommand.class})
 final class QaCommand implements Runnable {
     @Spec
     CommandSpec spec;
