@@ -49,4 +49,62 @@ class QaCommandsTest {
                 EXAMPLES.resolve("auth-token-expiry/trace.json").toString());
         assertThat(noSnapshot.exitCode()).isEqualTo(2);
     }
+
+    /** Two judges over the examples: the heuristic one and an LLM judge on a local chat-completions server. */
+    @Test
+    void agreementPrintsAlphaForTwoJudgesOverTheExamples() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/v1/chat/completions", x -> {
+            x.getRequestBody().readAllBytes();
+            int n = calls.incrementAndGet();
+            com.fasterxml.jackson.databind.node.ObjectNode answer = StrictJson.mapper().createObjectNode();
+            var scores = answer.putObject("scores");
+            for (var d : dev.prtelemetry.schemas.rubric.Rubric.load("debugging@1").dimensions()) {
+                // a judge that agrees with the heuristic one on the best trace and is harsher on the others
+                scores.putObject(d.id()).put("score", n == 2 ? 5 : 3).put("justification", "scripted").putArray("evidence").add("ev-0");
+            }
+            com.fasterxml.jackson.databind.node.ObjectNode c = StrictJson.mapper().createObjectNode();
+            c.put("id", "c" + n).put("object", "chat.completion").put("created", 1).put("model", "m");
+            var choice = c.putArray("choices").addObject();
+            choice.put("index", 0).put("finish_reason", "stop");
+            choice.putObject("message").put("role", "assistant").put("content", answer.toString());
+            byte[] body = c.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.getResponseHeaders().add("Content-Type", "application/json");
+            x.sendResponseHeaders(200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        server.start();
+        try {
+            var r = PrtRunner.run("qa", "agreement", "--judge", "heuristic", "--judge", "llm", "--base-url",
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/v1", "--model", "local", "--json",
+                    EXAMPLES.resolve("auth-token-expiry/trace.json").toString(), EXAMPLES.resolve("cart-discount/trace.json").toString(),
+                    EXAMPLES.resolve("dates-leap-day/trace.json").toString());
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            JsonNode report = StrictJson.parse(r.out());
+            assertThat(report.get("judges")).hasSize(2);
+            assertThat(report.get("alpha").isNumber()).isTrue();
+            assertThat(report.get("alpha").asDouble()).isBetween(-1.0, 1.0);
+            assertThat(report.at("/traces/1/dimensions/causal_linking/scores").size()).isEqualTo(2);
+            assertThat(report.at("/traces/1/dimensions/causal_linking/spread").asDouble()).isZero(); // both gave 5
+            assertThat(calls.get()).isEqualTo(3);
+            var text = PrtRunner.run("qa", "agreement", "--judge", "heuristic", EXAMPLES.resolve("cart-discount/trace.json").toString());
+            assertThat(text.exitCode()).isEqualTo(2);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void judgeScoresAnExampleWithTheHeuristicJudge() throws Exception {
+        var r = PrtRunner.run("qa", "judge", "--json", EXAMPLES.resolve("cart-discount/trace.json").toString());
+        assertThat(r.exitCode()).isZero();
+        JsonNode j = StrictJson.parse(r.out());
+        assertThat(j.get("judge").asText()).isEqualTo("heuristic-v1");
+        assertThat(j.get("rubric").asText()).isEqualTo("debugging@1");
+        assertThat(j.get("overall").asDouble()).isEqualTo(5.0);
+        assertThat(j.at("/scores/causal_linking/evidence")).isNotEmpty();
+    }
 }
