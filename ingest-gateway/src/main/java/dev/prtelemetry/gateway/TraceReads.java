@@ -66,7 +66,44 @@ public class TraceReads {
         if (!validations.isEmpty()) {
             qa.set("verification", validations.get(0)); // the latest
         }
+        qa.set("judgements", judgements(traceId));
         return qa;
+    }
+
+    /** Per rubric: the newest judgement of each judge, and every judgement newest first. */
+    ObjectNode judgements(String traceId) throws SQLException {
+        ObjectNode byRubric = StrictJson.mapper().createObjectNode();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT rubric, judge, overall, error, scores::text, trace_digest, created_at"
+                     + " FROM qa_judgements WHERE trace_id = ? ORDER BY created_at DESC, judge")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode r = byRubric.has(rs.getString(1)) ? (ObjectNode) byRubric.get(rs.getString(1))
+                            : byRubric.putObject(rs.getString(1));
+                    ObjectNode j = StrictJson.mapper().createObjectNode();
+                    j.put("judge", rs.getString(2));
+                    double overall = rs.getDouble(3);
+                    if (rs.wasNull()) {
+                        j.putNull("overall");
+                    } else {
+                        j.put("overall", overall);
+                    }
+                    if (rs.getString(4) != null) {
+                        j.put("error", rs.getString(4));
+                    }
+                    j.set("scores", StrictJson.parse(rs.getString(5)));
+                    j.put("trace_digest", rs.getString(6));
+                    j.put("created_at", rs.getTimestamp(7).toInstant().toString());
+                    ObjectNode latest = r.has("latest") ? (ObjectNode) r.get("latest") : r.putObject("latest");
+                    if (!latest.has(rs.getString(2))) {
+                        latest.set(rs.getString(2), j);
+                    }
+                    (r.has("history") ? (com.fasterxml.jackson.databind.node.ArrayNode) r.get("history") : r.putArray("history")).add(j);
+                }
+            }
+        }
+        return byRubric;
     }
 
     Optional<ObjectNode> traceRow(String traceId) throws SQLException {

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * launcher as processes, in a scratch git repository — against the whole embedded stack
  * (gateway, Kafka, the trace assembly on a MiniCluster, PostgreSQL, S3).
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class RecorderITCase {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Path JAR = ROOT.resolve("recorder/target/prt.jar");
@@ -117,6 +118,15 @@ class RecorderITCase {
                 assertThat(t.get("after").asText()).isEqualTo("passed");
             });
         }
+        // ... and the heuristic judge scores it; the overall is the rubric's weighted sum
+        JsonNode judgement = awaitJudgement(traceId, "debugging@1", "heuristic-v1");
+        var rubric = dev.prtelemetry.schemas.rubric.Rubric.load("debugging@1");
+        double weighted = 0;
+        for (var d : rubric.dimensions()) {
+            weighted += d.weight() * judgement.at("/scores/" + d.id() + "/score").asInt();
+        }
+        assertThat(judgement.get("overall").asDouble()).isCloseTo(weighted, org.assertj.core.api.Assertions.within(1e-9));
+        assertThat(judgement.at("/scores/causal_linking/evidence")).isNotEmpty();
         Path doc = dir.resolve(traceId + ".json");
         Files.writeString(doc, document(trace));
         Run verify = Run.of(List.of("java", "-jar", JAR.toString(), "verify", doc.toString()), repo, Map.of(), null);
@@ -247,6 +257,63 @@ class RecorderITCase {
         assertThat(document(trace)).doesNotContain(github).doesNotContain(aws);
         for (Path a : listArtifacts(repo)) {
             assertThat(artifact("artifact://sha256/" + a.getFileName())).doesNotContain(github).doesNotContain(aws);
+        }
+    }
+
+    /**
+     * Re-scoring with a second rubric version (a BATCH job over a bounded replay of the
+     * assembled-traces topic) adds judgements beside the first ones and leaves those untouched;
+     * running it again adds nothing.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE) // last: it re-scores what the other tests recorded
+    void rescoringAddsASecondRubricVersionBesideTheFirstAndIsIdempotent() throws Exception {
+        String v1;
+        long complete;
+        try (var c = java.sql.DriverManager.getConnection(stack.jdbcUrl(), "postgres", "postgres")) {
+            long deadline = System.currentTimeMillis() + 120_000;
+            do {
+                complete = single(c, "SELECT count(*) FROM traces WHERE state = 'complete'");
+                long judged = single(c, "SELECT count(*) FROM qa_judgements WHERE rubric = 'debugging@1'");
+                if (complete > 0 && judged >= complete) {
+                    break;
+                }
+                Thread.sleep(500);
+            } while (System.currentTimeMillis() < deadline);
+            assertThat(complete).isPositive();
+            v1 = text(c, "SELECT string_agg(trace_digest || judge || overall || result::text || created_at, ',' ORDER BY trace_digest)"
+                    + " FROM qa_judgements WHERE rubric = 'debugging@1'");
+        }
+        rescore();
+        try (var c = java.sql.DriverManager.getConnection(stack.jdbcUrl(), "postgres", "postgres")) {
+            long v2 = single(c, "SELECT count(*) FROM qa_judgements WHERE rubric = 'debugging@2' AND judge = 'heuristic-v1'");
+            assertThat(v2).isEqualTo(complete);
+            assertThat(text(c, "SELECT string_agg(trace_digest || judge || overall || result::text || created_at, ',' ORDER BY trace_digest)"
+                    + " FROM qa_judgements WHERE rubric = 'debugging@1'")).isEqualTo(v1);
+            rescore();
+            assertThat(single(c, "SELECT count(*) FROM qa_judgements WHERE rubric = 'debugging@2'")).isEqualTo(v2);
+        }
+    }
+
+    static void rescore() throws Exception {
+        var job = stack.jobConfig();
+        var flink = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.createLocalEnvironment(1,
+                new org.apache.flink.configuration.Configuration());
+        dev.prtelemetry.flink.qa.RescoreJob.define(flink, job, List.of("heuristic"), List.of("debugging@2"), null, null);
+        flink.execute("prt-rescore-test");
+    }
+
+    static long single(java.sql.Connection c, String sql) throws Exception {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    static String text(java.sql.Connection c, String sql) throws Exception {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
         }
     }
 
@@ -399,6 +466,20 @@ class RecorderITCase {
             Thread.sleep(300);
         }
         throw new AssertionError("trace " + traceId + " did not finish: " + last);
+    }
+
+    static JsonNode awaitJudgement(String traceId, String rubric, String judge) throws Exception {
+        long deadline = System.currentTimeMillis() + 120_000;
+        JsonNode last = null;
+        while (System.currentTimeMillis() < deadline) {
+            last = get("/v1/traces/" + traceId);
+            JsonNode j = last.at("/qa/judgements/" + rubric.replace("/", "~1") + "/latest/" + judge);
+            if (j.isObject()) {
+                return j;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no judgement for " + traceId + ": " + last);
     }
 
     static JsonNode awaitQa(String traceId) throws Exception {

@@ -120,6 +120,35 @@ public final class JdbcSinks {
                 .buildAtLeastOnce(connection(config, false));
     }
 
+    /** A judgement; the key (trace digest, rubric, judge) is written once and never overwritten. */
+    static final String INSERT_JUDGEMENT = """
+            INSERT INTO qa_judgements (trace_id, trace_digest, rubric, judge, overall, scores, error, usage, result, created_at)
+            VALUES (?, ?, ?, ?, ?, (?::jsonb)->'scores', ?, (?::jsonb)->'usage', ?::jsonb, ?)
+            ON CONFLICT (trace_digest, rubric, judge) DO NOTHING
+            """;
+
+    public static JdbcSink<dev.prtelemetry.flink.qa.JudgementRow> qaJudgements(JobConfig config) {
+        return JdbcSink.<dev.prtelemetry.flink.qa.JudgementRow>builder()
+                .withQueryStatement(INSERT_JUDGEMENT, (ps, r) -> {
+                    ps.setString(1, r.traceId);
+                    ps.setString(2, r.traceDigest);
+                    ps.setString(3, r.rubric);
+                    ps.setString(4, r.judge);
+                    if (r.overall == null) {
+                        ps.setNull(5, Types.DOUBLE);
+                    } else {
+                        ps.setDouble(5, r.overall);
+                    }
+                    ps.setString(6, r.resultJson);
+                    ps.setString(7, r.error);
+                    ps.setString(8, r.resultJson);
+                    ps.setString(9, r.resultJson);
+                    ps.setTimestamp(10, new Timestamp(r.createdAtMs));
+                })
+                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(200).withBatchIntervalMs(200).withMaxRetries(3).build())
+                .buildAtLeastOnce(connection(config, false));
+    }
+
     private static JdbcExecutionOptions execution(JobConfig config) {
         return JdbcExecutionOptions.builder()
                 .withBatchSize(config.jdbcBatchSize())

@@ -138,7 +138,10 @@ public final class TraceAssemblyJob {
                 .build();
         QaWorkflow.define(env, claims, new SandboxVerifyFunction(JdbcResultStore.factory(config.jdbcUrl(), config.jdbcUser(),
                         config.jdbcPassword()), qa.artifactsBaseUri(), qa.threads(), qa.testTimeout()),
-                JdbcSinks.qaValidations(config), kafkaSink(config, Topics.QA_RESULTS, "trace_id"), qa);
+                JdbcSinks.qaValidations(config), kafkaSink(config, Topics.QA_RESULTS, "trace_id"),
+                qa.judges().isEmpty() ? null : new dev.prtelemetry.flink.qa.JudgeFunction(qa, config.jdbcUrl(), config.jdbcUser(),
+                        config.jdbcPassword()),
+                JdbcSinks.qaJudgements(config), kafkaSink(config, Topics.QA_RESULTS + "-judgements", Topics.QA_RESULTS, "trace_id"), qa);
     }
 
     public static KafkaSource<TraceRecord> kafkaSource(JobConfig config) {
@@ -160,6 +163,11 @@ public final class TraceAssemblyJob {
 
     /** Exactly-once JSON records keyed by the given member (transactions commit on checkpoints). */
     static KafkaSink<String> kafkaSink(JobConfig config, String topic, String keyMember) {
+        return kafkaSink(config, topic, topic, keyMember);
+    }
+
+    /** As above, with its own transactional-id prefix (two sinks writing one topic need two). */
+    static KafkaSink<String> kafkaSink(JobConfig config, String idPrefix, String topic, String keyMember) {
         Properties producer = new Properties();
         // well above checkpoint interval + restart time, below the broker's transaction.max.timeout.ms
         producer.setProperty("transaction.timeout.ms", "600000");
@@ -167,7 +175,7 @@ public final class TraceAssemblyJob {
                 .setBootstrapServers(config.kafkaBootstrapServers())
                 .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(NAME + "-" + topic)
+                .setTransactionalIdPrefix(NAME + "-" + idPrefix)
                 // reuse a small pool of transactional ids and find lingering ones through the broker,
                 // so a restore does not commit with a producer that startup has already fenced
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)

@@ -13,6 +13,8 @@ public class QaResult {
     /** The whole verdict as JSON ({@code prt qa verify --json}). */
     public String resultJson;
     public long createdAtMs;
+    /** The claim check this result is for (the judges read the document through it). */
+    public String claimJson;
     /** True when this result was found stored, not computed now. */
     public boolean reused;
 

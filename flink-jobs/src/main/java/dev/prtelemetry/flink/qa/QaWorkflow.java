@@ -26,6 +26,16 @@ public final class QaWorkflow {
 
     public static void define(StreamExecutionEnvironment env, Source<String, ?, ?> claimChecks, SandboxVerifyFunction function,
                               Sink<QaResult> validations, Sink<String> results, QaConfig config) {
+        define(env, claimChecks, function, validations, results, null, null, null, config);
+    }
+
+    /**
+     * With a judge function: after its verification, every complete trace is judged (QA part 2)
+     * → {@code qa_judgements} and {@code prt.qa-results}.
+     */
+    public static void define(StreamExecutionEnvironment env, Source<String, ?, ?> claimChecks, SandboxVerifyFunction function,
+                              Sink<QaResult> validations, Sink<String> results, JudgeFunction judge,
+                              Sink<JudgementRow> judgements, Sink<String> judgementResults, QaConfig config) {
         DataStream<String> claims = env.fromSource(claimChecks, WatermarkStrategy.noWatermarks(), "traces-assembled")
                 .uid("qa-claim-checks-source");
         SingleOutputStreamOperator<QaResult> verified = AsyncDataStream.unorderedWaitWithRetry(claims, function,
@@ -36,6 +46,35 @@ public final class QaWorkflow {
         verified.sinkTo(validations).uid("qa-validations-sink").name("qa validations → PostgreSQL");
         verified.map(QaWorkflow::json).returns(Types.STRING).uid("qa-results-json").name("qa result → JSON")
                 .sinkTo(results).uid("qa-results-sink").name("qa results → " + Topics.QA_RESULTS);
+        if (judge == null) {
+            return;
+        }
+        SingleOutputStreamOperator<JudgementRow> judged = AsyncDataStream.unorderedWaitWithRetry(verified, judge,
+                        config.asyncTimeout().toMillis(), TimeUnit.MILLISECONDS, config.capacity(),
+                        new AsyncRetryStrategies.FixedDelayRetryStrategyBuilder<JudgementRow>(3, 10_000)
+                                .ifException(new AnyFailure()).build())
+                .uid("qa-judge").name("rubric judges");
+        judged.sinkTo(judgements).uid("qa-judgements-sink").name("qa judgements → PostgreSQL");
+        judged.map(QaWorkflow::json).returns(Types.STRING).uid("qa-judgement-json").name("judgement → JSON")
+                .sinkTo(judgementResults).uid("qa-judgement-results-sink").name("judgements → " + Topics.QA_RESULTS);
+    }
+
+    static String json(JudgementRow r) {
+        ObjectNode n = StrictJson.mapper().createObjectNode();
+        n.put("kind", "judgement");
+        n.put("trace_id", r.traceId);
+        n.put("trace_digest", r.traceDigest);
+        n.put("rubric", r.rubric);
+        n.put("judge", r.judge);
+        if (r.overall == null) {
+            n.putNull("overall");
+        } else {
+            n.put("overall", r.overall);
+        }
+        n.put("error", r.error);
+        n.put("created_at_ms", r.createdAtMs);
+        n.set("result", StrictJson.parse(r.resultJson));
+        return n.toString();
     }
 
     /** Retry on every failure (the stored-result check makes a retry cheap); serializable, as Flink ships it. */
@@ -60,6 +99,7 @@ public final class QaWorkflow {
 
     static String json(QaResult r) {
         ObjectNode n = StrictJson.mapper().createObjectNode();
+        n.put("kind", "verification");
         n.put("trace_id", r.traceId);
         n.put("trace_digest", r.traceDigest);
         n.put("verifier", r.verifier);

@@ -76,9 +76,11 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
             if (error != null) {
                 // QA trouble never fails the job (the assembly shares it): the trace waits and is retried
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
-                result.complete(List.of(ClaimCheckVerifier.waiting(claim, "verification failed: " + cause
-                        + "; it is retried, and replays retry it")));
+                QaResult w = ClaimCheckVerifier.waiting(claim, "verification failed: " + cause + "; it is retried, and replays retry it");
+                w.claimJson = claim;
+                result.complete(List.of(w));
             } else {
+                r.ifPresent(x -> x.claimJson = claim);
                 result.complete(r.map(List::of).orElse(List.of()));
             }
         });
@@ -86,7 +88,9 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
 
     @Override
     public void timeout(String claim, ResultFuture<QaResult> result) {
-        result.complete(List.of(ClaimCheckVerifier.waiting(claim, "verification did not finish in time")));
+        QaResult w = ClaimCheckVerifier.waiting(claim, "verification did not finish in time");
+        w.claimJson = claim;
+        result.complete(List.of(w));
     }
 
     @Override

@@ -1,0 +1,78 @@
+package dev.prtelemetry.flink.qa;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.qa.judging.Judge;
+import dev.prtelemetry.qa.judging.Judgement;
+import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.rubric.Rubric;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Judges one assembled trace with every configured judge on every configured rubric (plain
+ * Java, shared by the streaming operator and the re-scoring batch job). A judgement is keyed by
+ * (trace digest, rubric id@version, judge id); keys already stored are not judged again.
+ */
+public final class TraceJudging {
+    /** Which (rubric, judge) keys are stored for a trace digest. */
+    @FunctionalInterface
+    public interface Stored {
+        Set<String> keys(String traceDigest) throws Exception;
+    }
+
+    private final List<Judge> judges;
+    private final List<Rubric> rubrics;
+    private final Stored stored;
+    private final ClaimCheckVerifier.Blobs blobs;
+
+    public TraceJudging(List<Judge> judges, List<Rubric> rubrics, Stored stored, ClaimCheckVerifier.Blobs blobs) {
+        this.judges = judges;
+        this.rubrics = rubrics;
+        this.stored = stored;
+        this.blobs = blobs;
+    }
+
+    public static String key(String rubric, String judge) {
+        return rubric + "|" + judge;
+    }
+
+    /** New judgements for a claim check (none for a trace that is not complete, none already stored). */
+    public List<JudgementRow> judge(String claimJson) throws Exception {
+        JsonNode claim = StrictJson.parse(claimJson);
+        if (!"complete".equals(claim.path("state").asText())) {
+            return List.of();
+        }
+        String traceId = claim.get("trace_id").asText();
+        String digest = claim.get("document_sha256").asText();
+        Set<String> have = stored.keys(digest);
+        List<JudgementRow> rows = new ArrayList<>();
+        JsonNode doc = null;
+        for (Rubric r : rubrics) {
+            for (Judge j : judges) {
+                if (have.contains(key(r.key(), j.id()))) {
+                    continue;
+                }
+                if (doc == null) {
+                    doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
+                }
+                Judgement jm = j.judge(doc, r);
+                ObjectNode json = jm.toJson(r);
+                json.put("trace_id", traceId);
+                json.put("trace_digest", digest);
+                JudgementRow row = new JudgementRow();
+                row.traceId = traceId;
+                row.traceDigest = digest;
+                row.rubric = r.key();
+                row.judge = jm.judge();
+                row.overall = jm.overall();
+                row.error = jm.error();
+                row.resultJson = json.toString();
+                row.createdAtMs = System.currentTimeMillis();
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+}
