@@ -103,6 +103,21 @@ public class TraceReads {
                 }
             }
         }
+        // an ensemble's view: per rubric and dimension, the mean and spread of the judges' latest scores
+        byRubric.fields().forEachRemaining(e -> {
+            ObjectNode latest = (ObjectNode) e.getValue().get("latest");
+            if (latest == null || latest.size() < 2) {
+                return;
+            }
+            java.util.Map<String, java.util.List<Integer>> byDim = new java.util.TreeMap<>();
+            latest.forEach(j -> j.path("scores").fields().forEachRemaining(d ->
+                    byDim.computeIfAbsent(d.getKey(), k -> new java.util.ArrayList<>()).add(d.getValue().path("score").asInt())));
+            ObjectNode ensemble = ((ObjectNode) e.getValue()).putObject("ensemble");
+            byDim.forEach((d, v) -> ensemble.putObject(d)
+                    .put("mean", Math.round(v.stream().mapToInt(Integer::intValue).average().orElse(0) * 1000) / 1000.0)
+                    .put("spread", v.stream().mapToInt(Integer::intValue).max().orElse(0) - v.stream().mapToInt(Integer::intValue).min().orElse(0))
+                    .put("judges", v.size()));
+        });
         return byRubric;
     }
 

@@ -210,6 +210,54 @@ class GatewayITCase {
                 409, "conflict");
     }
 
+    /** QA as the pipeline stores it (rows as the job writes them), read back through GET /v1/traces/{id}. */
+    @Test
+    void aTraceShowsItsVerificationAndItsJudgementsPerRubricWithHistoryAndEnsemble() throws Exception {
+        String id = "qa-" + java.util.UUID.randomUUID();
+        try (var c = java.sql.DriverManager.getConnection(services.database.jdbcUrl(), "postgres", "postgres")) {
+            try (var ps = c.prepareStatement("INSERT INTO traces (trace_id, participant_id, task_id, state, version, created_at,"
+                    + " updated_at) VALUES (?, 'p', 't', 'complete', 3, now(), now())")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            try (var ps = c.prepareStatement("INSERT INTO qa_validations (trace_id, trace_digest, verifier, verdict, resolved, sandbox,"
+                    + " tests, flaky, result, created_at) VALUES (?, 'd1', 'fail-to-pass-v1', 'resolved', true, 'namespace',"
+                    + " '[{\"id\":\"t::a\",\"before\":\"failed\",\"after\":\"passed\"}]', '[]', '{}', now())")) {
+                ps.setString(1, id);
+                ps.executeUpdate();
+            }
+            String insert = "INSERT INTO qa_judgements (trace_id, trace_digest, rubric, judge, overall, scores, result, created_at)"
+                    + " VALUES (?, ?, ?, ?, ?, ?::jsonb, '{}', now() - (? * interval '1 minute'))";
+            Object[][] rows = {{"d0", "debugging@1", "heuristic-v1", 3.0, 3, 10}, {"d1", "debugging@1", "heuristic-v1", 4.5, 5, 2},
+                {"d1", "debugging@1", "llm:m:prompt-v1:render-v1", 3.5, 3, 1}, {"d1", "debugging@2", "heuristic-v1", 4.4, 5, 0}};
+            for (Object[] r : rows) {
+                try (var ps = c.prepareStatement(insert)) {
+                    ps.setString(1, id);
+                    ps.setString(2, (String) r[0]);
+                    ps.setString(3, (String) r[1]);
+                    ps.setString(4, (String) r[2]);
+                    ps.setDouble(5, (Double) r[3]);
+                    ps.setString(6, "{\"causal_linking\":{\"score\":" + r[4] + ",\"justification\":\"x\",\"evidence\":[]}}");
+                    ps.setInt(7, (Integer) r[5]);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        var r = researcherGet("/v1/traces/" + id);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode qa = StrictJson.parse(r.body()).get("qa");
+        assertThat(qa.at("/verification/verdict").asText()).isEqualTo("resolved");
+        assertThat(qa.at("/verification/tests/0/after").asText()).isEqualTo("passed");
+        JsonNode v1 = qa.at("/judgements/debugging@1");
+        assertThat(v1.at("/latest/heuristic-v1/overall").asDouble()).isEqualTo(4.5); // the newest, not the older 3.0
+        assertThat(v1.get("latest")).hasSize(2);
+        assertThat(v1.get("history")).hasSize(3);
+        assertThat(v1.at("/ensemble/causal_linking/mean").asDouble()).isEqualTo(4.0);
+        assertThat(v1.at("/ensemble/causal_linking/spread").asInt()).isEqualTo(2);
+        assertThat(qa.at("/judgements/debugging@2/latest/heuristic-v1/overall").asDouble()).isEqualTo(4.4);
+        assertThat(qa.at("/judgements/debugging@2").has("ensemble")).isFalse(); // one judge: no ensemble
+    }
+
     @Test
     void kafkaUnavailableIsARetryable503NeverA2xx() throws Exception {
         int deadPort = EmbeddedServices.freePort();

@@ -18,9 +18,13 @@ public record Judgement(String judge, String rubric, Map<String, Score> scores, 
     public record Score(int score, String justification, List<String> evidence) {
     }
 
-    /** What a model call cost (zero for the heuristic judge). */
-    public record Usage(long promptTokens, long completionTokens, int calls) {
-        public static final Usage NONE = new Usage(0, 0, 0);
+    /** What the model calls cost (zero for the heuristic judge); {@code costUsd} null when no prices are configured. */
+    public record Usage(long promptTokens, long completionTokens, int calls, Double costUsd) {
+        public static final Usage NONE = new Usage(0, 0, 0, 0.0);
+
+        public Usage(long promptTokens, long completionTokens, int calls) {
+            this(promptTokens, completionTokens, calls, null);
+        }
     }
 
     public static Judgement of(String judge, Rubric rubric, Map<String, Score> scores, Usage usage) {
@@ -61,6 +65,9 @@ public record Judgement(String judge, String rubric, Map<String, Score> scores, 
         u.put("prompt_tokens", usage.promptTokens());
         u.put("completion_tokens", usage.completionTokens());
         u.put("calls", usage.calls());
+        if (usage.costUsd() != null) {
+            u.put("cost_usd", usage.costUsd());
+        }
         return n;
     }
 }

@@ -32,10 +32,24 @@ import java.util.Set;
 public final class LlmJudge implements Judge {
     public static final String PROMPT_VERSION = "prompt-v1";
 
+    /**
+     * Where and how to call; prices (USD per million prompt / completion tokens) are optional and
+     * only turn token counts into a cost.
+     */
     public record Config(String baseUrl, String model, String apiKey, Duration timeout, int httpRetries, int answerRetries,
-                         int maxTraceTokens) {
+                         int maxTraceTokens, Double promptPricePerMillion, Double completionPricePerMillion) {
+        public Config(String baseUrl, String model, String apiKey, Duration timeout, int httpRetries, int answerRetries,
+                      int maxTraceTokens) {
+            this(baseUrl, model, apiKey, timeout, httpRetries, answerRetries, maxTraceTokens, null, null);
+        }
+
         public static Config of(String baseUrl, String model, String apiKey) {
             return new Config(baseUrl, model, apiKey, Duration.ofSeconds(120), 3, 2, 6000);
+        }
+
+        public Config withPrices(Double promptPerMillion, Double completionPerMillion) {
+            return new Config(baseUrl, model, apiKey, timeout, httpRetries, answerRetries, maxTraceTokens, promptPerMillion,
+                    completionPerMillion);
         }
     }
 
@@ -82,7 +96,7 @@ public final class LlmJudge implements Judge {
                 result = client.chat().completions().create(params.build());
             } catch (OpenAIException | IllegalStateException e) {
                 return Judgement.failed(id(), rubric, "the model call failed: " + describe(e),
-                        new Judgement.Usage(prompt, completion, calls));
+                        usage(prompt, completion, calls));
             }
             if (result.usage().isPresent()) {
                 prompt += result.usage().get().promptTokens();
@@ -92,12 +106,18 @@ public final class LlmJudge implements Judge {
             Map<String, Judgement.Score> scores = new LinkedHashMap<>();
             problems = check(content, rubric, ids, scores);
             if (problems.isEmpty()) {
-                return Judgement.of(id(), rubric, scores, new Judgement.Usage(prompt, completion, calls));
+                return Judgement.of(id(), rubric, scores, usage(prompt, completion, calls));
             }
             previous = content;
         }
         return Judgement.failed(id(), rubric, "no usable answer after " + calls + " calls: " + String.join("; ", problems),
-                new Judgement.Usage(prompt, completion, calls));
+                usage(prompt, completion, calls));
+    }
+
+    Judgement.Usage usage(long prompt, long completion, int calls) {
+        Double cost = config.promptPricePerMillion() == null || config.completionPricePerMillion() == null ? null
+                : Math.round((prompt * config.promptPricePerMillion() + completion * config.completionPricePerMillion()) / 1e6 * 1e6) / 1e6;
+        return new Judgement.Usage(prompt, completion, calls, cost);
     }
 
     static String describe(Exception e) {

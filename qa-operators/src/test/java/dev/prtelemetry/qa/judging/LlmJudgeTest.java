@@ -140,6 +140,10 @@ class LlmJudgeTest {
         assertThat(j.scores().get("problem_understanding").evidence()).containsExactly("ev-3");
         assertThat(j.overall()).isEqualTo(Math.round((0.20 * 5 + 0.80 * 4) * 1000) / 1000.0);
         assertThat(j.usage()).isEqualTo(new Judgement.Usage(1200, 300, 1));
+        LlmJudge priced = new LlmJudge(new LlmJudge.Config("http://127.0.0.1:" + server.getAddress().getPort() + "/v1", "test-model",
+                "sk-test", Duration.ofSeconds(10), 0, 2, 6000).withPrices(0.15, 0.60));
+        reply(answer(5, "ev-3"));
+        assertThat(priced.judge(TRACE, RUBRIC).usage().costUsd()).isEqualTo((1200 * 0.15 + 300 * 0.60) / 1e6);
         assertThat(j.judge()).isEqualTo("llm:test-model:prompt-v1:render-v1");
     }
 
