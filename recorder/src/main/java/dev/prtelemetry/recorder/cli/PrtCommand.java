@@ -36,6 +36,7 @@ import picocli.CommandLine.Command;
             HookCommand.class,
             QaCommand.class,
             JunitCommand.class,
+            RedactCommand.class,
             CanonCommand.class,
             HashCommand.class,
             VerifyCommand.class,

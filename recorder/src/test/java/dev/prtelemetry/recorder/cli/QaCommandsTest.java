@@ -107,4 +107,22 @@ class QaCommandsTest {
         assertThat(j.get("overall").asDouble()).isEqualTo(5.0);
         assertThat(j.at("/scores/causal_linking/evidence")).isNotEmpty();
     }
+
+    @Test
+    void redactPrintsTheRedactedTextAndEachFinding(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("app.env");
+        Files.writeString(f, "DEBUG=1\nGITLAB_TOKEN=glpat-Xk9mQ2zR7tV4wY1bC5dE\n");
+        var r = PrtRunner.run("redact", f.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).isEqualTo("DEBUG=1\nGITLAB_TOKEN=[REDACTED:gitlab-token]\n");
+        assertThat(r.err().strip()).isEqualTo(f + ":2:14-39 gitlab-token");
+        var json = PrtRunner.run("redact", "--json", f.toString());
+        JsonNode finding = StrictJson.parse(json.out()).at("/files/0/findings/0");
+        assertThat(finding.get("rule").asText()).isEqualTo("gitlab-token");
+        assertThat(finding.get("line").asInt()).isEqualTo(2);
+        assertThat(finding.get("columns").toString()).isEqualTo("[14,39]");
+        Path clean = dir.resolve("clean.py");
+        Files.writeString(clean, "token = get_token_from_header(request)\n");
+        assertThat(PrtRunner.run("redact", clean.toString()).exitCode()).isZero();
+    }
 }
