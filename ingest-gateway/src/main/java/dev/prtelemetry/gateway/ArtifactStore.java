@@ -57,6 +57,34 @@ public class ArtifactStore implements AutoCloseable {
         }
     }
 
+    /** Deletes a trace document of this bucket; false when it is not one (or not there). */
+    public boolean deleteDocument(String uri) {
+        String prefix = "s3://" + bucket + "/";
+        if (uri == null || !uri.startsWith(prefix)) {
+            return false;
+        }
+        return delete(uri.substring(prefix.length()));
+    }
+
+    public boolean deleteArtifact(String sha256) {
+        return delete(key(sha256));
+    }
+
+    private boolean delete(String key) {
+        try {
+            s3.headObject(HeadObjectRequest.builder().bucket(bucket).key(key).build());
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+        s3.deleteObject(software.amazon.awssdk.services.s3.model.DeleteObjectRequest.builder().bucket(bucket).key(key).build());
+        return true;
+    }
+
     public static String key(String sha256) {
         return "artifacts/sha256/" + sha256;
     }

@@ -83,6 +83,10 @@ public final class Problem extends RuntimeException {
         return new Problem(409, "conflict", "Conflict", detail);
     }
 
+    static Problem gone(String detail) {
+        return new Problem(410, "gone", "Gone", detail);
+    }
+
     static Problem tooLarge(String detail) {
         return new Problem(413, "too-large", "Request body too large", detail);
     }

@@ -55,19 +55,21 @@ public class TracesController {
     private final TraceRecordsProducer producer;
     private final ArtifactStore artifacts;
     private final TraceReads reads;
+    private final Erasures erasures;
     private final Counter acceptedEvents;
     private final Counter acceptedChunks;
     private final Timer ackLatency;
     private final MeterRegistry meters;
 
     public TracesController(GatewayConfig config, UploadTokens tokens, RateLimiter rateLimiter, TraceRecordsProducer producer,
-                            ArtifactStore artifacts, TraceReads reads, MeterRegistry meters) {
+                            ArtifactStore artifacts, TraceReads reads, Erasures erasures, MeterRegistry meters) {
         this.config = config;
         this.tokens = tokens;
         this.rateLimiter = rateLimiter;
         this.producer = producer;
         this.artifacts = artifacts;
         this.reads = reads;
+        this.erasures = erasures;
         this.meters = meters;
         this.acceptedEvents = meters.counter("prt_gateway_events_accepted_total");
         this.acceptedChunks = meters.counter("prt_gateway_chunks_accepted_total");
@@ -96,6 +98,7 @@ public class TracesController {
             // A recorder's own id: a retried creation is idempotent, and a session recorded offline
             // keeps the id its events were hashed with. Taken ids of another participant are refused.
             traceId = create.get("trace_id").asText();
+            refuseErased(traceId);
             Optional<ObjectNode> existing = reads.trace(traceId);
             if (existing.isPresent()) {
                 if (!existing.get().path("participant_id").asText().equals(create.get("participant_id").asText())) {
@@ -124,6 +127,24 @@ public class TracesController {
         out.put("upload_token", issued.token());
         out.put("expires_at", issued.expiresAt().toString());
         return out.toString();
+    }
+
+    /**
+     * Erases every trace of a participant everywhere this gateway's stores hold them (rows,
+     * documents, unshared artifacts), records who asked and what went, and puts the trace ids on
+     * the erasure list: they answer 410 from then on and are never ingested again.
+     */
+    @io.micronaut.http.annotation.Delete(uri = "/participants/{participantId}", produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public String eraseParticipant(HttpRequest<?> request, @PathVariable String participantId) throws java.sql.SQLException {
+        if (!tokens.isResearcher(RequestChecks.bearer(request))) {
+            throw Problem.forbidden("erasing a participant takes a researcher token");
+        }
+        if (!PARTICIPANT_ID.matcher(participantId).matches()) {
+            throw Problem.badRequest("bad-participant-id", "a participant id is 1–128 of A–Z a–z 0–9 . _ @ : -");
+        }
+        String who = "researcher token from " + request.getRemoteAddress().getAddress().getHostAddress();
+        return erasures.erase(participantId, who).toString();
     }
 
     /** A researcher issues a participant's own token: it creates that participant's traces and nothing else. */
@@ -200,6 +221,7 @@ public class TracesController {
             }
         }
         rateLimiter.acquire(token);
+        refuseErased(id);
         UploadTokens.Issued issued = tokens.issue(id);
         return HttpResponse.ok(StrictJson.mapper().createObjectNode().put("trace_id", id)
                 .put("upload_token", issued.token()).put("expires_at", issued.expiresAt().toString()).toString());
@@ -300,18 +322,31 @@ public class TracesController {
         if (!traceId.equals(id)) {
             throw Problem.forbidden("this upload token belongs to another trace");
         }
+        refuseErased(id);
         return token;
+    }
+
+    private void refuseErased(String id) {
+        try {
+            if (erasures.isErased(id)) {
+                throw Problem.gone("trace " + id + " was erased (its participant's data was deleted on request)");
+            }
+        } catch (java.sql.SQLException e) {
+            throw Problem.unavailable("the erasure list cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     private void authorizeRead(HttpRequest<?> request, String id) {
         checkTraceId(id);
         String token = RequestChecks.bearer(request);
         if (tokens.isResearcher(token)) {
+            refuseErased(id);
             return;
         }
         if (!tokens.verify(token, false).equals(id)) {
             throw Problem.forbidden("this upload token belongs to another trace");
         }
+        refuseErased(id);
     }
 
     private static void checkTraceId(String id) {

@@ -258,6 +258,87 @@ class GatewayITCase {
         assertThat(qa.at("/judgements/debugging@2").has("ensemble")).isFalse(); // one judge: no ensemble
     }
 
+    /**
+     * Erasure: every row and object of the participant's traces goes (an artifact another
+     * participant's trace also cites stays), an audit record says what went, and the traces
+     * answer 410 from then on — reads, uploads and re-creation alike.
+     */
+    @Test
+    void erasingAParticipantRemovesTheirTracesEverywhereAndLeavesOthersAlone() throws Exception {
+        Created mine = create();
+        Created other = create();
+        byte[] own = ("output of " + mine.id).getBytes(StandardCharsets.UTF_8);
+        byte[] shared = ("shared by both " + mine.id).getBytes(StandardCharsets.UTF_8);
+        String ownSha = Sha256.hex(Sha256.digest(own));
+        String sharedSha = Sha256.hex(Sha256.digest(shared));
+        assertThat(put(gateway.url() + "/v1/traces/" + mine.id + "/artifacts/" + ownSha, mine.token, own).statusCode()).isEqualTo(201);
+        assertThat(put(gateway.url() + "/v1/traces/" + mine.id + "/artifacts/" + sharedSha, mine.token, shared).statusCode()).isEqualTo(201);
+        services.s3.blobStore().putBlob(EmbeddedServices.BUCKET, services.s3.blobStore().blobBuilder("traces/dt=2026-11-27/" + mine.id + ".json")
+                .payload("{}".getBytes(StandardCharsets.UTF_8)).build());
+        String participant = "erase-me-" + mine.id.substring(0, 8);
+        try (var c = java.sql.DriverManager.getConnection(services.database.jdbcUrl(), "postgres", "postgres")) {
+            String insert = "INSERT INTO traces (trace_id, participant_id, task_id, state, version, document_uri, created_at, updated_at)"
+                    + " VALUES (?, ?, 't', 'complete', 1, ?, now(), now())";
+            for (Object[] t : new Object[][] {{mine.id, participant, "s3://prt/traces/dt=2026-11-27/" + mine.id + ".json"},
+                {other.id, "someone-else", null}}) {
+                try (var ps = c.prepareStatement(insert)) {
+                    ps.setString(1, (String) t[0]);
+                    ps.setString(2, (String) t[1]);
+                    ps.setString(3, (String) t[2]);
+                    ps.executeUpdate();
+                }
+            }
+            String chunk = "INSERT INTO trace_event_chunks (trace_id, chunk_seq, first_seq, last_seq, events) VALUES (?, 0, 0, 0, ?::jsonb)";
+            for (Object[] t : new Object[][] {{mine.id, List.of(ownSha, sharedSha)}, {other.id, List.of(sharedSha)}}) {
+                StringBuilder refs = new StringBuilder();
+                for (Object sha : (List<?>) t[1]) {
+                    refs.append(refs.length() == 0 ? "" : ",").append("\"artifact://sha256/").append(sha).append('"');
+                }
+                try (var ps = c.prepareStatement(chunk)) {
+                    ps.setString(1, (String) t[0]);
+                    ps.setString(2, "[{\"id\":\"ev-0\",\"payload\":{\"refs\":[" + refs + "]}}]");
+                    ps.executeUpdate();
+                }
+            }
+            try (var ps = c.prepareStatement("INSERT INTO qa_judgements (trace_id, trace_digest, rubric, judge, scores, result,"
+                    + " created_at) VALUES (?, 'd', 'debugging@1', 'heuristic-v1', '{}', '{}', now())")) {
+                ps.setString(1, mine.id);
+                ps.executeUpdate();
+            }
+        }
+        assertProblem(send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/participants/" + participant))
+                .header("Authorization", "Bearer " + mine.token).DELETE()), 403, "forbidden");
+
+        var erased = send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/participants/" + participant))
+                .header("Authorization", "Bearer " + RESEARCHER).DELETE());
+        assertThat(erased.statusCode()).as(erased.body()).isEqualTo(200);
+        JsonNode result = StrictJson.parse(erased.body());
+        assertThat(result.get("traces_erased").asInt()).isEqualTo(1);
+        assertThat(result.at("/counts/traces_rows").asInt()).isEqualTo(1);
+        assertThat(result.at("/counts/trace_event_chunks_rows").asInt()).isEqualTo(1);
+        assertThat(result.at("/counts/qa_judgements_rows").asInt()).isEqualTo(1);
+        assertThat(result.at("/counts/documents").asInt()).isEqualTo(1);
+        assertThat(result.at("/counts/artifacts").asInt()).isEqualTo(1);
+        assertThat(result.at("/counts/artifacts_kept_shared").asInt()).isEqualTo(1);
+
+        assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "artifacts/sha256/" + ownSha)).isFalse();
+        assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "artifacts/sha256/" + sharedSha)).isTrue();
+        assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "traces/dt=2026-11-27/" + mine.id + ".json")).isFalse();
+        assertProblem(researcherGet("/v1/traces/" + mine.id), 410, "gone");
+        assertProblem(post(gateway.url() + "/v1/traces/" + mine.id + "/events:ingest", mine.token, "application/json", chunk(mine.id),
+                "Idempotency-Key", "after-erasure"), 410, "gone");
+        assertThat(researcherGet("/v1/traces/" + other.id).statusCode()).isEqualTo(200);
+        try (var c = java.sql.DriverManager.getConnection(services.database.jdbcUrl(), "postgres", "postgres");
+             var st = c.createStatement();
+             var rs = st.executeQuery("SELECT participant_id, requested_by, traces::text, counts::text FROM erasures ORDER BY id DESC LIMIT 1")) {
+            rs.next();
+            assertThat(rs.getString(1)).isEqualTo(participant);
+            assertThat(rs.getString(2)).startsWith("researcher token from ");
+            assertThat(rs.getString(3)).contains(mine.id);
+            assertThat(rs.getString(4)).contains("\"documents\": 1");
+        }
+    }
+
     @Test
     void kafkaUnavailableIsARetryable503NeverA2xx() throws Exception {
         int deadPort = EmbeddedServices.freePort();
