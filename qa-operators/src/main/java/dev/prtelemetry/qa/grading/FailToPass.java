@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -225,10 +224,5 @@ public final class FailToPass {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    /** Ids in first-seen order (for stable output). */
-    static List<String> ordered(Set<String> ids) {
-        return new ArrayList<>(new LinkedHashSet<>(ids));
     }
 }

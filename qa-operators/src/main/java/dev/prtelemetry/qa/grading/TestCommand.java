@@ -19,8 +19,7 @@ public record TestCommand(String framework, List<String> argv, List<String> sand
             throw new IllegalArgumentException("the test command is empty");
         }
         String exe = argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1);
-        boolean pytest = exe.equals("pytest") || exe.equals("py.test")
-                || (exe.matches("python[0-9.]*") && argv.size() > 2 && argv.get(1).equals("-m") && argv.get(2).equals("pytest"));
+        boolean pytest = isPytest(argv);
         String framework = frameworkOverride != null ? frameworkOverride
                 : pytest ? "pytest" : exe.startsWith("mvn") ? "junit" : exe.startsWith("gradle") ? "junit"
                 : exe.equals("go") ? "go" : command.contains("jest") ? "jest" : command.contains("mocha") ? "mocha" : "custom";
@@ -40,6 +39,16 @@ public record TestCommand(String framework, List<String> argv, List<String> sand
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", script, "prt-tests"));
         wrapped.addAll(argv);
         return new TestCommand(framework, argv, wrapped);
+    }
+
+    /** {@code pytest …}, {@code py.test …} or {@code python[3] -m pytest …} (the recorder and the grader both ask). */
+    public static boolean isPytest(List<String> argv) {
+        if (argv.isEmpty()) {
+            return false;
+        }
+        String exe = argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1);
+        return exe.equals("pytest") || exe.equals("py.test")
+                || (exe.matches("python[0-9.]*") && argv.size() > 2 && argv.get(1).equals("-m") && argv.get(2).equals("pytest"));
     }
 
     /** POSIX-shell-like word splitting: spaces, single and double quotes, backslashes. */

@@ -134,8 +134,8 @@ public final class DockerSandbox implements Sandbox {
                     exit = null;
                 }
             }
-            if (exit != null && exit > 128 && exit < 160) {
-                signal = NamespaceSandbox.signalName(exit - 128);
+            if (exit != null && Signals.ofExitCode(exit) != null) {
+                signal = Signals.ofExitCode(exit);
             }
             return new Result(exit, timedOut, timedOut ? "KILL" : signal, logs, (System.nanoTime() - t0) / 1_000_000);
         } finally {

@@ -117,7 +117,7 @@ public final class NamespaceSandbox implements Sandbox {
             return new Result(null, true, "KILL", text, ms);
         }
         int exit = p.exitValue();
-        String signal = exit > 128 && exit < 160 ? signalName(exit - 128) : null;
+        String signal = Signals.ofExitCode(exit);
         return new Result(exit, false, signal, text, ms);
     }
 
@@ -166,18 +166,6 @@ public final class NamespaceSandbox implements Sandbox {
                 Files.setPosixFilePermissions(p, perms);
             }
         }
-    }
-
-    static String signalName(int n) {
-        return switch (n) {
-            case 6 -> "ABRT";
-            case 9 -> "KILL";
-            case 11 -> "SEGV";
-            case 24 -> "XCPU";
-            case 25 -> "XFSZ";
-            case 15 -> "TERM";
-            default -> String.valueOf(n);
-        };
     }
 
     static void deleteTree(Path dir) throws IOException {

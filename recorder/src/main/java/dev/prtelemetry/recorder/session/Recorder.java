@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One open session, held under the workspace lock (every {@code prt} process of a session —
@@ -219,19 +218,6 @@ public final class Recorder implements AutoCloseable {
         }
         state.put("journal_bytes", Files.size(ws.journal()));
         saveState();
-    }
-
-    /** A mutable view of a map in the state (created when missing). */
-    public ObjectNode section(String name) {
-        JsonNode n = state.get(name);
-        if (n instanceof ObjectNode o) {
-            return o;
-        }
-        return state.putObject(name);
-    }
-
-    static Map<String, String> env() {
-        return System.getenv();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.prtelemetry.recorder.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.qa.reports.JUnitXml;
+import dev.prtelemetry.qa.sandbox.Signals;
 import dev.prtelemetry.schemas.json.StrictJson;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -124,8 +125,8 @@ public final class Spool {
         String rel = ws.repoRoot().relativize(e.cwd()).toString();
         run.put("cwd", rel.isEmpty() ? "." : rel);
         run.put("exit_code", e.exit());
-        if (e.exit() > 128 && e.exit() < 160) {
-            run.put("signal", "SIG" + signalName(e.exit() - 128));
+        if (Signals.ofExitCode(e.exit()) != null) {
+            run.put("signal", "SIG" + Signals.ofExitCode(e.exit()));
         }
         run.put("duration_s", duration);
         boolean cut = redacted.length() > EXCERPT_CHARS;
@@ -174,20 +175,6 @@ public final class Spool {
             out.add(a.matches("[A-Za-z0-9_@%+=:,./-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
         }
         return String.join(" ", out);
-    }
-
-    static String signalName(int n) {
-        return switch (n) {
-            case 1 -> "HUP";
-            case 2 -> "INT";
-            case 3 -> "QUIT";
-            case 6 -> "ABRT";
-            case 9 -> "KILL";
-            case 11 -> "SEGV";
-            case 13 -> "PIPE";
-            case 15 -> "TERM";
-            default -> String.valueOf(n);
-        };
     }
 
     static void deleteTree(Path dir) throws IOException {

@@ -29,8 +29,7 @@ public final class TestRuns {
     /** How to run {@code argv}: pytest gets {@code --junitxml}; Maven and Gradle leave their own reports. */
     public static Plan plan(List<String> argv, boolean forceTest, Path junitXml, Path repoRoot, Path tmp) {
         String exe = argv.isEmpty() ? "" : Path.of(argv.get(0)).getFileName().toString();
-        boolean pytest = exe.equals("pytest") || exe.equals("py.test")
-                || (exe.matches("python[0-9.]*") && argv.size() > 2 && argv.get(1).equals("-m") && argv.get(2).equals("pytest"));
+        boolean pytest = dev.prtelemetry.qa.grading.TestCommand.isPytest(argv);
         if (junitXml != null) {
             return new Plan(pytest ? "pytest" : frameworkOf(exe, argv, forceTest), argv, junitXml, List.of());
         }

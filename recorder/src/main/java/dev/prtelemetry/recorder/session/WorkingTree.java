@@ -19,10 +19,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -263,9 +261,5 @@ public final class WorkingTree {
         } catch (NoSuchFileException e) {
             return null;
         }
-    }
-
-    static Iterator<Map.Entry<String, JsonNode>> entries(ObjectNode n) {
-        return n.fields();
     }
 }
