@@ -3,14 +3,8 @@ package dev.prtelemetry.flink.qa;
 import dev.prtelemetry.qa.judging.Judge;
 import dev.prtelemetry.qa.judging.Judges;
 import dev.prtelemetry.schemas.rubric.Rubric;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -35,7 +29,7 @@ public class JudgeFunction extends RichAsyncFunction<QaResult, JudgementRow> {
     private final String jdbcPassword;
 
     private transient ThreadPoolExecutor executor;
-    private transient Connection connection;
+    private transient JdbcJudgementKeys stored;
     private transient TraceJudging judging;
 
     public JudgeFunction(QaConfig config, String jdbcUrl, String jdbcUser, String jdbcPassword) {
@@ -58,23 +52,8 @@ public class JudgeFunction extends RichAsyncFunction<QaResult, JudgementRow> {
             judges.add(Judges.create(j, null, null, config.llmApiKeyEnv(), System.getenv()));
         }
         List<Rubric> rubrics = config.rubrics().stream().map(Rubric::load).toList();
-        judging = new TraceJudging(judges, rubrics, this::stored, SandboxVerifyFunction::read);
-    }
-
-    synchronized Set<String> stored(String digest) throws java.sql.SQLException {
-        if (connection == null || !connection.isValid(2)) {
-            connection = DriverManager.getConnection(jdbcUrl, jdbcUser, jdbcPassword);
-        }
-        Set<String> keys = new HashSet<>();
-        try (PreparedStatement ps = connection.prepareStatement("SELECT rubric, judge FROM qa_judgements WHERE trace_digest = ?")) {
-            ps.setString(1, digest);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    keys.add(TraceJudging.key(rs.getString(1), rs.getString(2)));
-                }
-            }
-        }
-        return keys;
+        stored = new JdbcJudgementKeys(jdbcUrl, jdbcUser, jdbcPassword);
+        judging = new TraceJudging(judges, rubrics, stored, SandboxVerifyFunction::read);
     }
 
     @Override
@@ -103,8 +82,8 @@ public class JudgeFunction extends RichAsyncFunction<QaResult, JudgementRow> {
         if (executor != null) {
             executor.shutdownNow();
         }
-        if (connection != null) {
-            connection.close();
+        if (stored != null) {
+            stored.close();
         }
     }
 }

@@ -8,14 +8,8 @@ import dev.prtelemetry.qa.judging.Judges;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.rubric.Rubric;
 import dev.prtelemetry.schemas.stream.Topics;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -69,7 +63,7 @@ public final class RescoreJob {
         private final JobConfig config;
         private final List<String> judgeNames;
         private final List<String> rubricNames;
-        private transient Connection connection;
+        private transient JdbcJudgementKeys stored;
         private transient TraceJudging judging;
 
         Judging(JobConfig config, List<String> judges, List<String> rubrics) {
@@ -80,26 +74,13 @@ public final class RescoreJob {
 
         @Override
         public void open(OpenContext openContext) throws Exception {
-            connection = DriverManager.getConnection(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+            stored = new JdbcJudgementKeys(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
             List<Judge> judges = new ArrayList<>();
             for (String j : judgeNames) {
                 judges.add(Judges.create(j, null, null, "OPENAI_API_KEY", System.getenv()));
             }
-            judging = new TraceJudging(judges, rubricNames.stream().map(Rubric::load).toList(), this::stored,
+            judging = new TraceJudging(judges, rubricNames.stream().map(Rubric::load).toList(), stored,
                     SandboxVerifyFunction::read);
-        }
-
-        Set<String> stored(String digest) throws java.sql.SQLException {
-            Set<String> keys = new HashSet<>();
-            try (PreparedStatement ps = connection.prepareStatement("SELECT rubric, judge FROM qa_judgements WHERE trace_digest = ?")) {
-                ps.setString(1, digest);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        keys.add(TraceJudging.key(rs.getString(1), rs.getString(2)));
-                    }
-                }
-            }
-            return keys;
         }
 
         @Override
@@ -111,8 +92,8 @@ public final class RescoreJob {
 
         @Override
         public void close() throws Exception {
-            if (connection != null) {
-                connection.close();
+            if (stored != null) {
+                stored.close();
             }
         }
     }
