@@ -35,6 +35,8 @@ public final class Uploader {
     private final GatewayClient client;
     private final PrintStream log;
     private ObjectNode progress;
+    private final List<String> lines = new ArrayList<>();
+    private long readBytes;
 
     public Uploader(Workspace ws, Credentials credentials, PrintStream log) throws IOException {
         this.ws = ws;
@@ -156,7 +158,7 @@ public final class Uploader {
             save();
             return Step.PROGRESS;
         }
-        List<String> lines = completeLines(ws);
+        List<String> lines = journalLines();
         long acked = progress.path("acked_events").asLong(0);
         if (!progress.hasNonNull("pending") && acked < lines.size()) {
             long last = acked;
@@ -269,6 +271,42 @@ public final class Uploader {
     private void save() throws IOException {
         Files2.writeAtomically(ws.upload(), StrictJson.bytes(progress));
         Files2.ownerOnly(ws.upload());
+    }
+
+    /**
+     * The journal's complete lines, read incrementally: the journal only grows, so each step
+     * reads just the bytes appended since the last one (not the whole file per chunk).
+     */
+    private List<String> journalLines() throws IOException {
+        if (!Files.exists(ws.journal())) {
+            return lines;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(ws.journal(),
+                java.nio.file.StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size < readBytes) {
+                throw new IOException("the journal shrank (" + size + " < " + readBytes + " bytes): not the journal this session wrote");
+            }
+            if (size == readBytes) {
+                return lines;
+            }
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) (size - readBytes));
+            while (buf.hasRemaining() && ch.read(buf, readBytes + buf.position()) > 0) {
+                // read what was appended
+            }
+            byte[] tail = buf.array();
+            int end = tail.length;
+            while (end > 0 && tail[end - 1] != '\n') {
+                end--; // a line being written right now waits for the next step
+            }
+            for (String line : new String(tail, 0, end, StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isEmpty()) {
+                    lines.add(line);
+                }
+            }
+            readBytes += end;
+        }
+        return lines;
     }
 
     /** Journal lines that are complete (a line being written by a recorder right now is not). */
