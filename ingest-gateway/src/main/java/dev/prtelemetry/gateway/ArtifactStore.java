@@ -58,6 +58,10 @@ public class ArtifactStore implements AutoCloseable {
     }
 
     /** Deletes a trace document of this bucket; false when it is not one (or not there). */
+    public String bucket() {
+        return bucket;
+    }
+
     public boolean deleteDocument(String uri) {
         String prefix = "s3://" + bucket + "/";
         if (uri == null || !uri.startsWith(prefix)) {

@@ -3,6 +3,8 @@ package dev.prtelemetry.gateway;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.stream.TraceRecords;
+import dev.prtelemetry.schemas.stream.Topics;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,66 +22,165 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
- * Erasing a participant: every row of their traces in PostgreSQL (traces, event chunks, QA
- * verifications and judgements) in one transaction, with an audit record and the erased trace
- * ids on the erasure list; then their trace documents in S3 and every artifact no remaining
- * trace references. The gateway refuses anything more for an erased trace (410).
+ * Deleting traces everywhere they live, for two reasons: a participant's erasure request
+ * ({@link #erase}) and the end of a trace's retention ({@link #sweepExpired}). One path for both:
+ * every row of the traces in PostgreSQL (consent record, trace row, event chunks, QA verifications
+ * and judgements) in one transaction, with an audit record and the trace ids on the erasure list
+ * (a trigger refuses any later row of a listed trace, whoever writes it); then their documents in
+ * S3 and every artifact no remaining trace references; then, on Kafka, an erase record on the raw
+ * topic (the assembly drops what it still holds of the trace) and a tombstone on the compacted
+ * assembled-traces topic. The gateway refuses anything more for an erased trace (410).
  */
 @Singleton
 public class Erasures {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Erasures.class);
     private static final Pattern ARTIFACT = Pattern.compile("artifact://sha256/([0-9a-f]{64})");
     private static final long CACHE_MS = 5_000;
+    /** Only one gateway replica sweeps at a time (PostgreSQL advisory lock key). */
+    private static final long SWEEP_LOCK = 0x7072745f72657431L;
+    private static final java.time.format.DateTimeFormatter DAY =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(java.time.ZoneOffset.UTC);
 
     private final DataSource dataSource;
     private final ArtifactStore store;
-    private volatile Set<String> erased = Set.of();
+    private final TraceRecordsProducer producer;
+    private final PrivacyConfig privacy;
+    private volatile Set<String> recent = Set.of();
     private volatile long loadedAt;
 
-    public Erasures(DataSource dataSource, ArtifactStore store) {
+    public Erasures(DataSource dataSource, ArtifactStore store, TraceRecordsProducer producer, PrivacyConfig privacy) {
         this.dataSource = dataSource;
         this.store = store;
+        this.producer = producer;
+        this.privacy = privacy;
     }
 
-    /** Whether a trace id is on the erasure list (cached for a few seconds; exact right after an erasure here). */
-    public boolean isErased(String traceId) throws SQLException {
+    /**
+     * Whether a trace erased recently enough for an upload token of it to be alive is on the erasure
+     * list (kept in memory, reloaded every few seconds, exact right after an erasure here): the
+     * check on every chunk, which must not cost a query.
+     */
+    public boolean isRecentlyErased(String traceId) throws SQLException {
         if (System.currentTimeMillis() - loadedAt > CACHE_MS) {
             Set<String> ids = ConcurrentHashMap.newKeySet();
             try (Connection c = dataSource.getConnection();
-                 PreparedStatement ps = c.prepareStatement("SELECT trace_id FROM erased_traces");
-                 ResultSet rs = ps.executeQuery()) {
+                 PreparedStatement ps = c.prepareStatement("SELECT trace_id FROM erased_traces WHERE erased_at > ?")) {
+                ps.setTimestamp(1, Timestamp.from(Instant.now().minus(privacy.uploadTokenTtl()).minusSeconds(600)));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getString(1));
+                    }
+                }
+            }
+            recent = ids;
+            loadedAt = System.currentTimeMillis();
+        }
+        return recent.contains(traceId);
+    }
+
+    /** Why a trace is on the erasure list ({@code participant-request} or {@code retention}), or null when it is not. */
+    public String erasedReason(String traceId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT reason FROM erased_traces WHERE trace_id = ?")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    /** Erases every trace of a participant: those with a consent record and those only the assembly has written. */
+    public ObjectNode erase(String participantId, String requestedBy) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT trace_id FROM trace_consents WHERE participant_id = ?"
+                     + " UNION SELECT trace_id FROM traces WHERE participant_id = ? ORDER BY 1")) {
+            ps.setString(1, participantId);
+            ps.setString(2, participantId);
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ids.add(rs.getString(1));
                 }
             }
-            erased = ids;
-            loadedAt = System.currentTimeMillis();
         }
-        return erased.contains(traceId);
+        ObjectNode out = eraseTraces(ids, participantId, requestedBy, "participant-request");
+        out.put("participant_id", participantId);
+        return out;
     }
 
-    public ObjectNode erase(String participantId, String requestedBy) throws SQLException {
-        List<String> traces = new ArrayList<>();
-        List<String> documents = new ArrayList<>();
+    /**
+     * The retention sweep: deletes every trace whose {@code retain_until} has passed (traces from
+     * before consent records: {@code created_at} + the retention). One replica at a time; returns
+     * null when another is sweeping.
+     */
+    public ObjectNode sweepExpired(Instant now, String requestedBy) throws SQLException {
+        try (Connection lock = dataSource.getConnection()) {
+            try (PreparedStatement ps = lock.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+                ps.setLong(1, SWEEP_LOCK);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        return null;
+                    }
+                }
+            }
+            try {
+                List<String> ids = new ArrayList<>();
+                try (PreparedStatement ps = lock.prepareStatement("""
+                        SELECT trace_id FROM trace_consents WHERE retain_until <= ?
+                        UNION
+                        SELECT t.trace_id FROM traces t WHERE t.created_at <= ?
+                          AND NOT EXISTS (SELECT 1 FROM trace_consents c WHERE c.trace_id = t.trace_id)
+                        ORDER BY 1 LIMIT 10000""")) {
+                    ps.setTimestamp(1, Timestamp.from(now));
+                    ps.setTimestamp(2, Timestamp.from(now.minus(privacy.retention())));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            ids.add(rs.getString(1));
+                        }
+                    }
+                }
+                return eraseTraces(ids, null, requestedBy, "retention");
+            } finally {
+                try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                    ps.setLong(1, SWEEP_LOCK);
+                    ps.execute();
+                }
+            }
+        }
+    }
+
+    private ObjectNode eraseTraces(List<String> traces, String participantId, String requestedBy, String reason)
+            throws SQLException {
+        Set<String> documents = new TreeSet<>();
         Set<String> artifacts = new TreeSet<>();
         ObjectNode counts = StrictJson.mapper().createObjectNode();
         long erasureId;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement ps = c.prepareStatement("SELECT trace_id, document_uri, header::text FROM traces"
-                        + " WHERE participant_id = ? FOR UPDATE")) {
-                    ps.setString(1, participantId);
+                var ids = c.createArrayOf("text", traces.toArray());
+                try (PreparedStatement ps = c.prepareStatement("SELECT trace_id, document_uri, header::text, created_at FROM traces"
+                        + " WHERE trace_id = ANY (?) FOR UPDATE")) {
+                    ps.setArray(1, ids);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            traces.add(rs.getString(1));
                             if (rs.getString(2) != null) {
                                 documents.add(rs.getString(2));
                             }
                             collect(rs.getString(3), artifacts);
+                            documents.addAll(documentCandidates(rs.getString(1), rs.getTimestamp(4).toInstant()));
                         }
                     }
                 }
-                var ids = c.createArrayOf("text", traces.toArray());
+                try (PreparedStatement ps = c.prepareStatement("SELECT trace_id, created_at FROM trace_consents WHERE trace_id = ANY (?)")) {
+                    ps.setArray(1, ids);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            documents.addAll(documentCandidates(rs.getString(1), rs.getTimestamp(2).toInstant()));
+                        }
+                    }
+                }
                 try (PreparedStatement ps = c.prepareStatement("SELECT events::text FROM trace_event_chunks WHERE trace_id = ANY (?)")) {
                     ps.setArray(1, ids);
                     try (ResultSet rs = ps.executeQuery()) {
@@ -88,7 +189,7 @@ public class Erasures {
                         }
                     }
                 }
-                for (String table : List.of("trace_event_chunks", "qa_validations", "qa_judgements", "traces")) {
+                for (String table : List.of("trace_event_chunks", "qa_validations", "qa_judgements", "traces", "trace_consents")) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE trace_id = ANY (?)")) {
                         ps.setArray(1, ids);
                         counts.put(table + "_rows", ps.executeUpdate());
@@ -97,23 +198,25 @@ public class Erasures {
                 ArrayNode list = StrictJson.mapper().createArrayNode();
                 traces.forEach(list::add);
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO erasures (participant_id, requested_by, requested_at,"
-                        + " traces, counts) VALUES (?, ?, ?, ?::jsonb, ?::jsonb) RETURNING id")) {
+                        + " traces, counts, reason) VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?) RETURNING id")) {
                     ps.setString(1, participantId);
                     ps.setString(2, requestedBy);
                     ps.setTimestamp(3, Timestamp.from(Instant.now()));
                     ps.setString(4, list.toString());
                     ps.setString(5, counts.toString());
+                    ps.setString(6, reason);
                     try (ResultSet rs = ps.executeQuery()) {
                         rs.next();
                         erasureId = rs.getLong(1);
                     }
                 }
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO erased_traces (trace_id, participant_id, erased_at,"
-                        + " erasure_id) VALUES (?, ?, now(), ?) ON CONFLICT (trace_id) DO NOTHING")) {
+                        + " erasure_id, reason) VALUES (?, ?, now(), ?, ?) ON CONFLICT (trace_id) DO NOTHING")) {
                     for (String t : traces) {
                         ps.setString(1, t);
                         ps.setString(2, participantId);
                         ps.setLong(3, erasureId);
+                        ps.setString(4, reason);
                         ps.addBatch();
                     }
                     ps.executeBatch();
@@ -138,6 +241,12 @@ public class Erasures {
             counts.put("documents", docs);
             counts.put("artifacts", removed);
             counts.put("artifacts_kept_shared", artifacts.size() - removed);
+            int[] kafka = kafka(traces, reason, erasureId);
+            counts.put("erase_records", kafka[0]);
+            counts.put("tombstones", kafka[1]);
+            if (kafka[2] > 0) {
+                counts.put("kafka_failures", kafka[2]);
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE erasures SET counts = ?::jsonb WHERE id = ?")) {
                 ps.setString(1, counts.toString());
                 ps.setLong(2, erasureId);
@@ -146,10 +255,54 @@ public class Erasures {
             c.commit();
         }
         ObjectNode out = StrictJson.mapper().createObjectNode();
-        out.put("participant_id", participantId);
+        out.put("reason", reason);
         out.put("erasure_id", erasureId);
         out.put("traces_erased", traces.size());
         out.set("counts", counts);
+        return out;
+    }
+
+    /** Erase records for the assembly, tombstones for the compacted topic; {sent erase records, sent tombstones, failures}. */
+    private int[] kafka(List<String> traces, String reason, long erasureId) {
+        List<java.util.concurrent.CompletableFuture<Void>> erase = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Void>> tomb = new ArrayList<>();
+        double now = System.currentTimeMillis() / 1000.0;
+        for (String t : traces) {
+            erase.add(producer.send(t, TraceRecords.erase(t, now, reason, erasureId).toString()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), TraceRecords.ERASE, null, null));
+            tomb.add(producer.tombstone(Topics.TRACES_ASSEMBLED, t));
+        }
+        int[] out = new int[3];
+        for (var f : erase) {
+            out[joined(f) ? 0 : 2]++;
+        }
+        for (var f : tomb) {
+            out[joined(f) ? 1 : 2]++;
+        }
+        return out;
+    }
+
+    private static boolean joined(java.util.concurrent.CompletableFuture<Void> f) {
+        try {
+            f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            return true;
+        } catch (Exception e) {
+            // the rows are gone and listed (the trigger and the document writer honour the list); the
+            // topic keeps the records until its retention ends
+            LOG.warn("an erase record or tombstone was not acknowledged by Kafka: {}", e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Where the assembly may have written the trace's document: its day folder is the day it first
+     * saw the trace, the creation day or the next (the writer may have finished before the row said so).
+     */
+    private List<String> documentCandidates(String traceId, Instant created) {
+        List<String> out = new ArrayList<>();
+        for (int d = -1; d <= 1; d++) {
+            out.add("s3://" + store.bucket() + "/traces/dt=" + DAY.format(created.plus(java.time.Duration.ofDays(d))) + "/" + traceId + ".json");
+        }
         return out;
     }
 

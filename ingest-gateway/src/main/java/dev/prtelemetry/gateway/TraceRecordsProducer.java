@@ -75,6 +75,23 @@ public class TraceRecordsProducer implements AutoCloseable {
         return done;
     }
 
+    /** A tombstone (null value) for a trace on a compacted topic: compaction then removes the trace's records there. */
+    public CompletableFuture<Void> tombstone(String topic, String traceId) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, traceId.getBytes(StandardCharsets.UTF_8), null), (metadata, error) -> {
+                if (error != null) {
+                    done.completeExceptionally(error);
+                } else {
+                    done.complete(null);
+                }
+            });
+        } catch (RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+        return done;
+    }
+
     @PreDestroy
     @Override
     public void close() {

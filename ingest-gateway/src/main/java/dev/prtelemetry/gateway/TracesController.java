@@ -56,13 +56,15 @@ public class TracesController {
     private final ArtifactStore artifacts;
     private final TraceReads reads;
     private final Erasures erasures;
+    private final Consents consents;
     private final Counter acceptedEvents;
     private final Counter acceptedChunks;
     private final Timer ackLatency;
     private final MeterRegistry meters;
 
     public TracesController(GatewayConfig config, UploadTokens tokens, RateLimiter rateLimiter, TraceRecordsProducer producer,
-                            ArtifactStore artifacts, TraceReads reads, Erasures erasures, MeterRegistry meters) {
+                            ArtifactStore artifacts, TraceReads reads, Erasures erasures, Consents consents,
+                            MeterRegistry meters) {
         this.config = config;
         this.tokens = tokens;
         this.rateLimiter = rateLimiter;
@@ -70,6 +72,7 @@ public class TracesController {
         this.artifacts = artifacts;
         this.reads = reads;
         this.erasures = erasures;
+        this.consents = consents;
         this.meters = meters;
         this.acceptedEvents = meters.counter("prt_gateway_events_accepted_total");
         this.acceptedChunks = meters.counter("prt_gateway_chunks_accepted_total");
@@ -93,15 +96,20 @@ public class TracesController {
             throw Problem.forbidden("this participant token creates traces of participant " + participant + " only");
         }
 
+        double now = nowSeconds();
+        String participantId = create.get("participant_id").asText();
+        // consent as recorded (scopes, text version, time) and the retention date: refused before anything is written
+        ObjectNode consent = consents.normalise(create.get("consent"), now);
+        double retainUntil = consents.retainUntil(create, now);
         String traceId;
         if (create.hasNonNull("trace_id")) {
             // A recorder's own id: a retried creation is idempotent, and a session recorded offline
             // keeps the id its events were hashed with. Taken ids of another participant are refused.
             traceId = create.get("trace_id").asText();
-            refuseErased(traceId);
+            refuseErased(traceId, true);
             Optional<ObjectNode> existing = reads.trace(traceId);
             if (existing.isPresent()) {
-                if (!existing.get().path("participant_id").asText().equals(create.get("participant_id").asText())) {
+                if (!existing.get().path("participant_id").asText().equals(participantId)) {
                     throw Problem.conflict("trace id " + traceId + " is taken");
                 }
                 UploadTokens.Issued issued = tokens.issue(traceId);
@@ -111,9 +119,13 @@ public class TracesController {
         } else {
             traceId = UUID.randomUUID().toString();
         }
+        if (!consents.record(traceId, participantId, consent, retainUntil, now)) {
+            throw Problem.conflict("trace id " + traceId + " is taken");
+        }
         ObjectNode header = create.deepCopy();
         header.remove("trace_id");
-        double now = nowSeconds();
+        header.set("consent", consent);
+        header.put("retain_until", retainUntil);
         header.put("created_at", now);
         UploadTokens.Issued issued = tokens.issue(traceId);
         return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, null,
@@ -145,6 +157,24 @@ public class TracesController {
         }
         String who = "researcher token from " + request.getRemoteAddress().getAddress().getHostAddress();
         return erasures.erase(participantId, who).toString();
+    }
+
+    /**
+     * Runs the retention sweep now (it also runs every {@code prt.privacy.sweep-interval}): every trace
+     * past its {@code retain_until} is deleted everywhere, as an erasure with reason {@code retention}.
+     */
+    @Post(uri = "/retention:sweep", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public MutableHttpResponse<String> sweep(HttpRequest<?> request) throws java.sql.SQLException {
+        if (!tokens.isResearcher(RequestChecks.bearer(request))) {
+            throw Problem.forbidden("running the retention sweep takes a researcher token");
+        }
+        ObjectNode result = erasures.sweepExpired(Instant.now(), "retention sweep requested by researcher token from "
+                + request.getRemoteAddress().getAddress().getHostAddress());
+        if (result == null) {
+            throw Problem.conflict("another retention sweep is running; try again when it ends");
+        }
+        return HttpResponse.ok(result.toString());
     }
 
     /** A researcher issues a participant's own token: it creates that participant's traces and nothing else. */
@@ -221,7 +251,7 @@ public class TracesController {
             }
         }
         rateLimiter.acquire(token);
-        refuseErased(id);
+        refuseErased(id, true);
         UploadTokens.Issued issued = tokens.issue(id);
         return HttpResponse.ok(StrictJson.mapper().createObjectNode().put("trace_id", id)
                 .put("upload_token", issued.token()).put("expires_at", issued.expiresAt().toString()).toString());
@@ -322,14 +352,21 @@ public class TracesController {
         if (!traceId.equals(id)) {
             throw Problem.forbidden("this upload token belongs to another trace");
         }
-        refuseErased(id);
+        refuseErased(id, false);
         return token;
     }
 
-    private void refuseErased(String id) {
+    /**
+     * 410 for a trace on the erasure list. {@code exact}: one query (creation, token refresh, reads);
+     * otherwise the in-memory list of erasures recent enough for an upload token to be alive (every chunk).
+     */
+    private void refuseErased(String id, boolean exact) {
         try {
-            if (erasures.isErased(id)) {
-                throw Problem.gone("trace " + id + " was erased (its participant's data was deleted on request)");
+            String reason = exact ? erasures.erasedReason(id) : (erasures.isRecentlyErased(id) ? "participant-request" : null);
+            if (reason != null) {
+                throw Problem.gone("trace " + id + (reason.equals("retention")
+                        ? " was deleted at the end of its retention period"
+                        : " was erased (its participant's data was deleted on request)"));
             }
         } catch (java.sql.SQLException e) {
             throw Problem.unavailable("the erasure list cannot be read (" + e.getMessage() + ")");
@@ -340,13 +377,13 @@ public class TracesController {
         checkTraceId(id);
         String token = RequestChecks.bearer(request);
         if (tokens.isResearcher(token)) {
-            refuseErased(id);
+            refuseErased(id, true);
             return;
         }
         if (!tokens.verify(token, false).equals(id)) {
             throw Problem.forbidden("this upload token belongs to another trace");
         }
-        refuseErased(id);
+        refuseErased(id, true);
     }
 
     private static void checkTraceId(String id) {

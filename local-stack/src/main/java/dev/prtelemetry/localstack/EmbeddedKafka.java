@@ -103,6 +103,34 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the topics with their configs, and sets the configs of those that exist already
+     * (a data folder from an older version gets today's retention and compaction settings).
+     */
+    public static void ensureTopics(String bootstrapServers, List<NewTopic> topics, Map<String, Map<String, String>> configs)
+            throws Exception {
+        List<NewTopic> withConfigs = new ArrayList<>();
+        for (NewTopic t : topics) {
+            withConfigs.add(t.configs(configs.getOrDefault(t.name(), Map.of())));
+        }
+        createTopics(bootstrapServers, withConfigs);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<org.apache.kafka.common.config.ConfigResource, java.util.Collection<org.apache.kafka.clients.admin.AlterConfigOp>> ops =
+                    new java.util.HashMap<>();
+            for (NewTopic t : topics) {
+                var resource = new org.apache.kafka.common.config.ConfigResource(
+                        org.apache.kafka.common.config.ConfigResource.Type.TOPIC, t.name());
+                List<org.apache.kafka.clients.admin.AlterConfigOp> set = new ArrayList<>();
+                configs.getOrDefault(t.name(), Map.of()).forEach((k, v) -> set.add(new org.apache.kafka.clients.admin.AlterConfigOp(
+                        new org.apache.kafka.clients.admin.ConfigEntry(k, v), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+                if (!set.isEmpty()) {
+                    ops.put(resource, set);
+                }
+            }
+            admin.incrementalAlterConfigs(ops).all().get();
+        }
+    }
+
     @Override
     public void close() {
         server.shutdown();

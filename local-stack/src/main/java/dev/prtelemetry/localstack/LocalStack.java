@@ -73,11 +73,12 @@ public final class LocalStack implements AutoCloseable {
                 kafkaBootstrap, jdbcUrl, s3Endpoint);
 
         int applied = Database.migrate(jdbcUrl, config.jdbcUser(), config.jdbcPassword());
-        EmbeddedKafka.createTopics(kafkaBootstrap, List.of(
+        EmbeddedKafka.ensureTopics(kafkaBootstrap, List.of(
                 new NewTopic(Topics.TRACE_RECORDS, config.partitions(), (short) 1),
                 new NewTopic(Topics.TRACES_ASSEMBLED, config.partitions(), (short) 1),
                 new NewTopic(Topics.QA_RESULTS, config.partitions(), (short) 1),
-                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)));
+                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)),
+                Topics.configs(config.rawRetention(), config.retention()));
         say("schema migrations applied: %d; topics ready", applied);
 
         String researcherToken = secret(data.resolve("researcher.token"), config.researcherTokenOverride());

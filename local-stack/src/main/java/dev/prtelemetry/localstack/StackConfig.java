@@ -48,6 +48,16 @@ public record StackConfig(
                 env.getOrDefault("PRT_S3_BUCKET", "prt"), env.get("PRT_RESEARCHER_TOKEN"), job);
     }
 
+    /** How long a trace is kept ({@code PRT_RETENTION}, default 90d); the gateway's sweep enforces it. */
+    java.time.Duration retention() {
+        return dev.prtelemetry.schemas.stream.Topics.parseDuration(jobEnv.getOrDefault("PRT_RETENTION", "90d"));
+    }
+
+    /** How long the raw records topic keeps records ({@code PRT_RAW_RETENTION}, default 7d): as long as a replay needs them. */
+    java.time.Duration rawRetention() {
+        return dev.prtelemetry.schemas.stream.Topics.parseDuration(jobEnv.getOrDefault("PRT_RAW_RETENTION", "7d"));
+    }
+
     Path gatewayJar() {
         return repoRoot.resolve("ingest-gateway/target/prt-gateway.jar");
     }

@@ -32,10 +32,11 @@ final class EmbeddedServices implements AutoCloseable {
         Database db = Database.start(dir.resolve("postgres"), freePort());
         Database.migrate(db.jdbcUrl(), "postgres", "postgres");
         EmbeddedS3 s3 = EmbeddedS3.start(dir.resolve("s3"), freePort(), ACCESS_KEY, SECRET_KEY, BUCKET);
-        EmbeddedKafka.createTopics(kafka.bootstrapServers(), List.of(
+        EmbeddedKafka.ensureTopics(kafka.bootstrapServers(), List.of(
                 new NewTopic(Topics.TRACE_RECORDS, 4, (short) 1),
                 new NewTopic(Topics.TRACES_ASSEMBLED, 2, (short) 1),
-                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)));
+                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)),
+                Topics.configs(java.time.Duration.ofDays(7), java.time.Duration.ofDays(90)));
         return new EmbeddedServices(dir, kafka, db, s3);
     }
 

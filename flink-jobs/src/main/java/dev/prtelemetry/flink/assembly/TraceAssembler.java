@@ -1,10 +1,13 @@
 package dev.prtelemetry.flink.assembly;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.ChainRules;
 import dev.prtelemetry.schemas.integrity.ChainVerdict;
 import dev.prtelemetry.schemas.json.CanonicalizationException;
 import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.redaction.Redactor;
+import dev.prtelemetry.schemas.redaction.ServerRedaction;
 import dev.prtelemetry.schemas.stream.TraceRecords;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -32,8 +35,13 @@ import java.util.TreeSet;
 public final class TraceAssembler implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    /** Timeouts and bounds. */
-    public record Config(long gapTimeoutMs, long idleTimeoutMs, int maxPendingChunks) implements Serializable {
+    /** Timeouts, bounds and the server-side redaction. */
+    public record Config(long gapTimeoutMs, long idleTimeoutMs, int maxPendingChunks, RedactionSettings redaction)
+            implements Serializable {
+        public Config(long gapTimeoutMs, long idleTimeoutMs, int maxPendingChunks) {
+            this(gapTimeoutMs, idleTimeoutMs, maxPendingChunks, RedactionSettings.defaults());
+        }
+
         public static Config defaults() {
             return new Config(120_000, 6 * 3_600_000L, 1_000);
         }
@@ -58,9 +66,24 @@ public final class TraceAssembler implements Serializable {
     }
 
     private final Config config;
+    private transient Redactor redactor;
 
     public TraceAssembler(Config config) {
         this.config = config;
+    }
+
+    /** The redactor of this deployment's settings; null when server-side redaction is off. */
+    private Redactor redactor() {
+        if (redactor == null && config.redaction().enabled()) {
+            redactor = config.redaction().redactor();
+        }
+        return redactor;
+    }
+
+    /** A text with what the rules find redacted: for record text that goes to the dead-letter topic. */
+    public String scrub(String text) {
+        Redactor r = redactor();
+        return r == null || text == null ? text : r.redact(text).text();
     }
 
     public Config config() {
@@ -125,7 +148,11 @@ public final class TraceAssembler implements Serializable {
     }
 
     private void onHeader(AssemblyState s, TraceRecord r, Outcome out) {
-        String header = StrictJson.parse(r.json).path("header").toString();
+        JsonNode headerNode = StrictJson.parse(r.json).path("header");
+        if (headerNode instanceof ObjectNode h && redactor() != null) {
+            ServerRedaction.redactHeader(redactor(), h); // task text, repo URL, environment: before any store
+        }
+        String header = headerNode.toString();
         if (s.headerJson == null) {
             s.headerJson = header;
             out.changed = true;
@@ -198,12 +225,21 @@ public final class TraceAssembler implements Serializable {
         for (int i = 0; i < list.size(); i++) {
             if (receivedAt.isNumber() && list.get(i).isObject()) {
                 // the gateway's receive time, outside the hash; a client's own value is replaced
-                ((com.fasterxml.jackson.databind.node.ObjectNode) list.get(i)).set("ts_server_s", receivedAt);
+                ((ObjectNode) list.get(i)).set("ts_server_s", receivedAt);
+            }
+            if (ServerRedaction.isRedacted(list.get(i))) {
+                end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": event seq " + list.get(i).path("seq").asText()
+                        + " carries " + ServerRedaction.MEMBER + ", which only the assembly writes", out);
+                return false;
             }
             ChainVerdict failure = ChainRules.accept(s.chain, list.get(i), list.subList(i + 1, list.size()), null);
             if (failure != null) {
                 end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": " + failure.reason(), out);
                 return false;
+            }
+            // the hash was checked on the event as sent; now secrets go before anything is stored
+            if (redactor() != null && list.get(i) instanceof ObjectNode event) {
+                ServerRedaction.redactEvent(redactor(), event);
             }
             s.metrics.add(list.get(i));
         }

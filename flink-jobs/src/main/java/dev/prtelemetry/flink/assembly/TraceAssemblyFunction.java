@@ -1,5 +1,6 @@
 package dev.prtelemetry.flink.assembly;
 
+import dev.prtelemetry.schemas.stream.TraceRecords;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,16 +66,28 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
     public void processElement(TraceRecord record, Context ctx, Collector<TraceRow> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         if (!record.isValid()) {
-            ctx.output(DEAD_LETTERS, new DeadLetterRecord(record.traceId, record.error, record.json, now));
+            ctx.output(DEAD_LETTERS, deadLetter(record.traceId, record.error, record.json, now));
             return;
         }
         AssemblyState s = assembly.value();
+        if (TraceRecords.ERASE.equals(record.kind)) {
+            // the participant's data was erased or its retention ended: drop what is held, write nothing
+            Long registered = timer.value();
+            if (registered != null) {
+                ctx.timerService().deleteProcessingTimeTimer(registered);
+            }
+            assembly.clear();
+            acceptedChunks.clear();
+            timer.clear();
+            return;
+        }
         if (s == null) {
-            if (!"header".equals(record.kind)) {
+            if (!TraceRecords.HEADER.equals(record.kind)) {
                 // Headers are written before anything else of a trace: a later record for a trace
-                // without state belongs to one that has ended (or was never created).
-                ctx.output(DEAD_LETTERS, new DeadLetterRecord(record.traceId,
-                        "no open trace " + record.traceId + " (it has ended, or was never created)", record.json, now));
+                // without state belongs to one that has ended, was erased, or was never created.
+                ctx.output(DEAD_LETTERS, deadLetter(record.traceId,
+                        "no open trace " + record.traceId + " (it has ended or was erased, or was never created)",
+                        record.json, now));
                 return;
             }
             s = AssemblyState.start(record.traceId, now);
@@ -93,6 +106,11 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
         handle(s, assembler.onTimer(s, now), ctx, out, now);
     }
 
+    /** Dead letters are a durable store too: the record text goes there with its secrets redacted. */
+    private DeadLetterRecord deadLetter(String traceId, String reason, String recordJson, long now) {
+        return new DeadLetterRecord(traceId, reason, assembler.scrub(recordJson), now);
+    }
+
     private void handle(AssemblyState s, TraceAssembler.Outcome o, Context ctx, Collector<TraceRow> out, long now)
             throws Exception {
         for (TraceAssembler.AppliedChunk c : o.applied) {
@@ -100,7 +118,7 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
             ctx.output(CHUNKS, new ChunkRow(s.traceId, c.chunkSeq(), c.firstSeq(), c.lastSeq(), c.eventsJson()));
         }
         for (TraceAssembler.DeadLetter d : o.deadLetters) {
-            ctx.output(DEAD_LETTERS, new DeadLetterRecord(s.traceId, d.reason(), d.recordJson(), now));
+            ctx.output(DEAD_LETTERS, deadLetter(s.traceId, d.reason(), d.recordJson(), now));
         }
         if (o.finished) {
             List<byte[]> chunks = new ArrayList<>();

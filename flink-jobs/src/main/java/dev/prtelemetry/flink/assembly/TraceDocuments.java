@@ -67,8 +67,10 @@ public final class TraceDocuments {
         if (complete.has("outcome")) {
             session.set("outcome", complete.get("outcome"));
         }
-        if (header.has("consent")) {
-            session.set("consent", header.get("consent"));
+        for (String member : new String[] {"consent", "retain_until", "server_redactions"}) {
+            if (header.has(member)) {
+                session.set(member, header.get(member));
+            }
         }
 
         ObjectNode task = doc.putObject("task");

@@ -75,7 +75,7 @@ public final class TraceRecordParser {
                     || !json.path("complete").path("chain_head").isTextual()) {
                 return TraceRecord.invalid(k, raw, "a complete record needs complete.final_seq and complete.chain_head");
             }
-        } else if (!TraceRecords.HEADER.equals(kind)) {
+        } else if (!TraceRecords.HEADER.equals(kind) && !TraceRecords.ERASE.equals(kind)) {
             return TraceRecord.invalid(k, raw, "unknown record kind '" + kind + "'");
         }
         return r;

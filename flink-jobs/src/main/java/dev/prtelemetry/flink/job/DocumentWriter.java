@@ -30,19 +30,41 @@ public class DocumentWriter extends ProcessFunction<AssembledTrace, TraceRow> {
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
     private final String baseUri;
+    private final ErasureList erased;
 
     public DocumentWriter(String baseUri) {
+        this(baseUri, null);
+    }
+
+    /** With {@code erased} (may be null: no check), erased and expired traces get no document. */
+    public DocumentWriter(String baseUri, ErasureList erased) {
         this.baseUri = baseUri.endsWith("/") ? baseUri.substring(0, baseUri.length() - 1) : baseUri;
+        this.erased = erased;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (erased != null) {
+            erased.close();
+        }
     }
 
     @Override
     public void processElement(AssembledTrace trace, Context ctx, Collector<TraceRow> out) throws Exception {
+        if (erased != null && erased.contains(trace.traceId)) {
+            return; // erased while it was assembled, or a replay of an erased trace: nothing is written
+        }
         byte[] bytes = trace.documentJson;
         String day = DAY.format(Instant.ofEpochMilli(trace.row.createdAtMs));
         Path path = new Path(baseUri + "/traces/dt=" + day + "/" + trace.traceId + ".json");
         FileSystem fs = path.getFileSystem();
         try (OutputStream os = fs.create(path, FileSystem.WriteMode.OVERWRITE)) {
             os.write(bytes);
+        }
+        if (erased != null && erased.contains(trace.traceId)) {
+            // erased while the document was being written: the erasure may have looked before it existed
+            fs.delete(path, false);
+            return;
         }
         TraceRow row = trace.row;
         row.documentUri = path.toString();
@@ -60,6 +82,16 @@ public class DocumentWriter extends ProcessFunction<AssembledTrace, TraceRow> {
         claim.put("verdict", row.verdict);
         claim.set("reasons", StrictJson.parse(row.reasonsJson));
         claim.set("metrics", StrictJson.parse(row.metricsJson));
+        if (row.headerJson != null) {
+            // consent and retention travel with the trace to every consumer of the topic
+            com.fasterxml.jackson.databind.JsonNode header = StrictJson.parse(row.headerJson);
+            if (header.has("consent")) {
+                claim.set("consent", header.get("consent"));
+            }
+            if (header.has("retain_until")) {
+                claim.set("retain_until", header.get("retain_until"));
+            }
+        }
         ctx.output(CLAIM_CHECKS, claim.toString());
     }
 }

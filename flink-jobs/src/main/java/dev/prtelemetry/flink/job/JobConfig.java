@@ -25,7 +25,8 @@ public record JobConfig(
         Duration idleTimeout,
         Duration stateTtl,
         int jdbcBatchSize,
-        Duration jdbcBatchInterval) implements Serializable {
+        Duration jdbcBatchInterval,
+        dev.prtelemetry.flink.assembly.RedactionSettings redaction) implements Serializable {
 
     public JobConfig {
         require(kafkaBootstrapServers, "kafka bootstrap servers (PRT_KAFKA_BOOTSTRAP)");
@@ -52,7 +53,8 @@ public record JobConfig(
                 Duration.ofSeconds(Long.parseLong(env.getOrDefault("PRT_IDLE_TIMEOUT_S", "21600"))),
                 Duration.ofDays(Long.parseLong(env.getOrDefault("PRT_STATE_TTL_DAYS", "7"))),
                 Integer.parseInt(env.getOrDefault("PRT_JDBC_BATCH_SIZE", "500")),
-                Duration.ofMillis(Long.parseLong(env.getOrDefault("PRT_JDBC_BATCH_INTERVAL_MS", "200"))));
+                Duration.ofMillis(Long.parseLong(env.getOrDefault("PRT_JDBC_BATCH_INTERVAL_MS", "200"))),
+                dev.prtelemetry.flink.assembly.RedactionSettings.fromEnv(env));
     }
 
     private static void require(String value, String what) {

@@ -89,7 +89,7 @@ public final class TraceAssemblyJob {
                 .uid("trace-records-source");
 
         TraceAssembler.Config assembly = new TraceAssembler.Config(
-                config.gapTimeout().toMillis(), config.idleTimeout().toMillis(), 1_000);
+                config.gapTimeout().toMillis(), config.idleTimeout().toMillis(), 1_000, config.redaction());
         SingleOutputStreamOperator<TraceRow> rows = records
                 .keyBy(r -> r.traceId == null ? "" : r.traceId, Types.STRING)
                 .process(new TraceAssemblyFunction(assembly, config.stateTtl()))
@@ -98,7 +98,8 @@ public final class TraceAssemblyJob {
 
         SingleOutputStreamOperator<TraceRow> finalRows = rows
                 .getSideOutput(TraceAssemblyFunction.ASSEMBLED)
-                .process(new DocumentWriter(config.documentsBaseUri()))
+                .process(new DocumentWriter(config.documentsBaseUri(),
+                        new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword())))
                 .uid("document-writer")
                 .name("write trace documents")
                 .disableChaining(); // S3 uploads block: keep them off the assembly's thread
@@ -132,8 +133,7 @@ public final class TraceAssemblyJob {
                 .setTopics(Topics.TRACES_ASSEMBLED)
                 .setGroupId(qa.consumerGroup())
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema
-                        .valueOnly(new org.apache.flink.api.common.serialization.SimpleStringSchema()))
+                .setDeserializer(new dev.prtelemetry.flink.qa.ClaimCheckDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .build();
         QaWorkflow.define(env, claims, new SandboxVerifyFunction(JdbcResultStore.factory(config.jdbcUrl(), config.jdbcUser(),

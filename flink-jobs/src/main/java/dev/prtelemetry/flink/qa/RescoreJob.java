@@ -15,11 +15,9 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
-import org.apache.flink.api.common.serialization.SimpleStringSchema;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 
@@ -42,7 +40,7 @@ public final class RescoreJob {
                 .setGroupId("prt-rescore-" + UUID.randomUUID())
                 .setStartingOffsets(fromMs == null ? OffsetsInitializer.earliest() : OffsetsInitializer.timestamp(fromMs))
                 .setBounded(toMs == null ? OffsetsInitializer.latest() : OffsetsInitializer.timestamp(toMs))
-                .setDeserializer(KafkaRecordDeserializationSchema.valueOnly(new SimpleStringSchema()))
+                .setDeserializer(new dev.prtelemetry.flink.qa.ClaimCheckDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .build();
         env.fromSource(replay, WatermarkStrategy.noWatermarks(), "traces-assembled replay").uid("rescore-source")

@@ -55,7 +55,11 @@ public final class TraceJudging {
                     continue;
                 }
                 if (doc == null) {
-                    doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
+                    try {
+                        doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
+                    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+                        return List.of(); // the trace was erased or its retention ended: nothing to judge
+                    }
                 }
                 Judgement jm = j.judge(doc, r);
                 ObjectNode json = jm.toJson(r);

@@ -91,7 +91,8 @@ final class RedactCommand implements Callable<Integer> {
 
     private int selfTest(Redactor r, PrintWriter out) throws Exception {
         Path root = tree != null ? tree : Git.findRoot(Path.of(System.getProperty("user.dir")));
-        ObjectNode recall = RedactionSelfTest.recall(r);
+        // recall over every rule, the optional ones too; false positives with the rules this deployment runs
+        ObjectNode recall = RedactionSelfTest.recall(Redactor.defaults(new byte[] {1}, java.util.Set.copyOf(Redactor.optionalRules())));
         Set<String> fixtures = new HashSet<>();
         ObjectNode scan = null;
         if (root != null) {

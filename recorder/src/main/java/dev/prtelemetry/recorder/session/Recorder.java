@@ -40,10 +40,26 @@ public final class Recorder implements AutoCloseable {
         this.redactor = redactor();
     }
 
-    /** The redactor the recorder uses; fingerprints keyed with {@code PRT_REDACTION_KEY} when set. */
+    /**
+     * The redactor the recorder uses: the default rules plus the optional ones named in
+     * {@code PRT_REDACTION_OPTIONAL} (as the deployment's Flink job does); fingerprints keyed with
+     * {@code PRT_REDACTION_KEY} when set.
+     */
     public static Redactor redactor() {
         String key = System.getenv().getOrDefault(KEY_ENV, "prt-redaction-fingerprint-v1");
-        return Redactor.defaults(key.getBytes(StandardCharsets.UTF_8));
+        return Redactor.defaults(key.getBytes(StandardCharsets.UTF_8), optionalRules(System.getenv("PRT_REDACTION_OPTIONAL")));
+    }
+
+    static java.util.Set<String> optionalRules(String list) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        if (list != null) {
+            for (String s : list.split(",")) {
+                if (!s.isBlank()) {
+                    out.add(s.strip());
+                }
+            }
+        }
+        return out;
     }
 
     /** Opens the session of {@code ws}, waiting for the lock; an error when there is none. */

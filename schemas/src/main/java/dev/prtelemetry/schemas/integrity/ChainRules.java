@@ -2,6 +2,7 @@ package dev.prtelemetry.schemas.integrity;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prtelemetry.schemas.json.CanonicalizationException;
+import dev.prtelemetry.schemas.redaction.ServerRedaction;
 import java.util.List;
 import java.util.Map;
 
@@ -35,15 +36,34 @@ public final class ChainRules {
             return ChainVerdict.failed(i, ChainFailure.MALFORMED, shape);
         }
         String recorded = event.get("hash").textValue();
-        String actual;
-        try {
-            actual = EventHasher.hash(event);
-        } catch (CanonicalizationException e) {
-            return ChainVerdict.failed(i, ChainFailure.MALFORMED, "cannot be canonicalized: " + e.getMessage());
-        }
-        if (!actual.equals(recorded)) {
-            return ChainVerdict.failed(i, ChainFailure.TAMPERED,
-                    "content hashes to " + actual + " but the event says " + recorded);
+        if (ServerRedaction.isRedacted(event)) {
+            // Redacted by the assembly after its hash was checked: the content is checked against the
+            // redaction record's content_hash, the chain against the original hash (schemas/README.md).
+            JsonNode claimed = event.get(ServerRedaction.MEMBER).get("content_hash");
+            if (claimed == null || !claimed.isTextual() || !Sha256.isHash(claimed.textValue())) {
+                return ChainVerdict.failed(i, ChainFailure.MALFORMED, "server_redaction.content_hash is missing or not a hash");
+            }
+            String content;
+            try {
+                content = ServerRedaction.contentHash(event);
+            } catch (CanonicalizationException e) {
+                return ChainVerdict.failed(i, ChainFailure.MALFORMED, "cannot be canonicalized: " + e.getMessage());
+            }
+            if (!content.equals(claimed.textValue())) {
+                return ChainVerdict.failed(i, ChainFailure.TAMPERED, "redacted content hashes to " + content
+                        + " but its server_redaction says " + claimed.textValue());
+            }
+        } else {
+            String actual;
+            try {
+                actual = EventHasher.hash(event);
+            } catch (CanonicalizationException e) {
+                return ChainVerdict.failed(i, ChainFailure.MALFORMED, "cannot be canonicalized: " + e.getMessage());
+            }
+            if (!actual.equals(recorded)) {
+                return ChainVerdict.failed(i, ChainFailure.TAMPERED,
+                        "content hashes to " + actual + " but the event says " + recorded);
+            }
         }
         String prev = event.get("prev_hash").textValue();
         if (!prev.equals(state.head)) {

@@ -60,6 +60,44 @@ public final class RedactionSelfTest {
         };
     }
 
+    /**
+     * Every canary as a recorder that did not redact would send it (unchained: no seq or hashes):
+     * per canary a file edit whose diff adds the line, a command that writes it and prints it, and a
+     * note that quotes it — the four contexts of {@link #CONTEXTS} in three events.
+     */
+    public static List<ObjectNode> seededEvents() {
+        List<ObjectNode> out = new ArrayList<>();
+        double t = 1764000000;
+        int n = 0;
+        for (Canary c : canaries()) {
+            ObjectNode edit = StrictJson.mapper().createObjectNode();
+            edit.put("id", "ev-" + n++).put("ts_client_s", t += 1).put("type", "file_edit");
+            String diff = embed("diff", c.line());
+            edit.putObject("payload").put("path", "config/settings.py")
+                    .put("before_sha256", dev.prtelemetry.schemas.integrity.Sha256.hex(dev.prtelemetry.schemas.integrity.Sha256.digest(
+                            ("import os\nDEBUG = False\n").getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                    .put("after_sha256", dev.prtelemetry.schemas.integrity.Sha256.hex(dev.prtelemetry.schemas.integrity.Sha256.digest(
+                            diff.getBytes(java.nio.charset.StandardCharsets.UTF_8))))
+                    .put("diff", diff);
+            ObjectNode cmd = StrictJson.mapper().createObjectNode();
+            cmd.put("id", "ev-" + n++).put("ts_client_s", t += 1).put("type", "cmd_run");
+            cmd.putObject("payload").put("command", embed("command", c.line())).put("cwd", ".").put("exit_code", 1)
+                    .put("duration_s", 0.25).put("output_excerpt", embed("output", c.line()));
+            ObjectNode note = StrictJson.mapper().createObjectNode();
+            note.put("id", "ev-" + n++).put("ts_client_s", t += 1).put("type", "rationale_note");
+            note.putObject("payload").put("kind", "observation").put("text", embed("note", c.line()));
+            out.add(edit);
+            out.add(cmd);
+            out.add(note);
+        }
+        return out;
+    }
+
+    /** The secret part of a canary under the rule set with every optional rule, for checks that it is gone. */
+    public static String secretOf(Canary c) {
+        return secretOf(Redactor.defaults(new byte[] {1}, Set.copyOf(Redactor.optionalRules())), c);
+    }
+
     /** The secret part of a canary: the rule's own pattern on the bare line. */
     static String secretOf(Redactor r, Canary c) {
         Redactor.Rule rule = r.rules().stream().filter(x -> x.id().equals(c.rule())).findFirst()
@@ -71,13 +109,18 @@ public final class RedactionSelfTest {
         return rule.pattern().pattern().contains("(?<secret>") ? m.group("secret") : m.group();
     }
 
-    /** Recall per rule: {rule: {seeded, caught, missed: [contexts]}} plus totals. */
+    /** Recall per rule of {@code r} (canaries of rules it does not have are left out): {rule: {seeded, caught, missed: [contexts]}} plus totals. */
     public static ObjectNode recall(Redactor r) {
         ObjectNode out = StrictJson.mapper().createObjectNode();
         ObjectNode perRule = out.putObject("rules");
         int seeded = 0;
         int caught = 0;
+        Set<String> has = new java.util.HashSet<>();
+        r.rules().forEach(x -> has.add(x.id()));
         for (Canary c : canaries()) {
+            if (!has.contains(c.rule())) {
+                continue;
+            }
             String secret = secretOf(r, c);
             ObjectNode n = perRule.putObject(c.rule());
             ArrayNode missed = n.putArray("missed");

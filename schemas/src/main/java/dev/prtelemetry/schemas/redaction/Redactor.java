@@ -37,7 +37,7 @@ public final class Redactor {
 
     /** One rule of the set. */
     public record Rule(String id, Pattern pattern, List<String> keywords, Double minEntropy, boolean requireDigit,
-                       Set<String> allow) {
+                       Set<String> allow, boolean optional) {
     }
 
     /** One secret found in a text: its span in the original, the rule that fired. */
@@ -64,25 +64,66 @@ public final class Redactor {
         this.fingerprintKey = fingerprintKey;
     }
 
-    /** The default rule set; fingerprints keyed with {@code key} (a deployment secret; any bytes). */
+    /** The default rule set without its optional rules; fingerprints keyed with {@code key} (a deployment secret; any bytes). */
     public static Redactor defaults(byte[] key) {
+        return defaults(key, Set.of());
+    }
+
+    /**
+     * The default rule set with the named optional rules (e-mail, IP addresses) switched on.
+     *
+     * @throws IllegalArgumentException when a name is no optional rule of the set
+     */
+    public static Redactor defaults(byte[] key, Set<String> optional) {
         try (InputStream in = Redactor.class.getResourceAsStream(DEFAULT_RULES)) {
-            return fromJson(StrictJson.parse(in.readAllBytes()), key);
+            return fromJson(StrictJson.parse(in.readAllBytes()), key, optional);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every optional rule's id in the default set. */
+    public static List<String> optionalRules() {
+        try (InputStream in = Redactor.class.getResourceAsStream(DEFAULT_RULES)) {
+            List<String> out = new ArrayList<>();
+            for (JsonNode r : StrictJson.parse(in.readAllBytes()).path("rules")) {
+                if (r.path("optional").asBoolean(false)) {
+                    out.add(r.get("id").asText());
+                }
+            }
+            return out;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public static Redactor fromJson(JsonNode set, byte[] key) {
+        return fromJson(set, key, Set.of());
+    }
+
+    public static Redactor fromJson(JsonNode set, byte[] key, Set<String> optional) {
+        Set<String> unknown = new java.util.TreeSet<>(optional);
         List<Rule> rules = new ArrayList<>();
         for (JsonNode r : set.path("rules")) {
+            boolean isOptional = r.path("optional").asBoolean(false);
+            if (isOptional) {
+                unknown.remove(r.get("id").asText());
+                if (!optional.contains(r.get("id").asText())) {
+                    continue;
+                }
+            }
             List<String> keywords = new ArrayList<>();
             r.path("keywords").forEach(k -> keywords.add(k.asText().toLowerCase(Locale.ROOT)));
             Set<String> allow = new HashSet<>();
             r.path("allow").forEach(a -> allow.add(a.asText()));
             rules.add(new Rule(r.get("id").asText(), Pattern.compile(r.get("pattern").asText()), List.copyOf(keywords),
                     r.has("min_entropy") ? r.get("min_entropy").asDouble() : null, r.path("require_digit").asBoolean(false),
-                    Set.copyOf(allow)));
+                    Set.copyOf(allow), isOptional));
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("no optional redaction rule " + unknown + " in " + set.path("id").asText("the set")
+                    + "; the optional rules are " + set.findParents("optional").stream()
+                    .filter(n -> n.path("optional").asBoolean(false)).map(n -> n.path("id").asText()).toList());
         }
         return new Redactor(set.path("id").asText("custom"), set.path("placeholder").asText("[REDACTED:%s]"),
                 List.copyOf(rules), key.clone());
@@ -96,7 +137,10 @@ public final class Redactor {
         return rules;
     }
 
-    /** Every secret in {@code text}, left to right, overlaps resolved in favour of the earlier, longer one. */
+    /**
+     * Every secret in {@code text}, left to right, overlaps resolved in favour of the earlier one; of two
+     * starting together a secret rule wins over an optional personal-data rule, then the longer one.
+     */
     public List<Finding> find(String text) {
         if (text == null || text.isEmpty()) {
             return List.of();
@@ -128,7 +172,8 @@ public final class Redactor {
                 all.add(new Finding(rule.id(), start, end, secret));
             }
         }
-        all.sort(Comparator.comparingInt(Finding::start).thenComparing(f -> -(f.end() - f.start())));
+        all.sort(Comparator.comparingInt(Finding::start).thenComparing(f -> optional(f.rule()))
+                .thenComparing(f -> -(f.end() - f.start())));
         List<Finding> kept = new ArrayList<>();
         int until = -1;
         for (Finding f : all) {
@@ -138,6 +183,15 @@ public final class Redactor {
             }
         }
         return kept;
+    }
+
+    private boolean optional(String ruleId) {
+        for (Rule r : rules) {
+            if (r.id().equals(ruleId)) {
+                return r.optional();
+            }
+        }
+        return false;
     }
 
     public Result redact(String text) {

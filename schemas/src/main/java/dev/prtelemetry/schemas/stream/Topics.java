@@ -16,4 +16,54 @@ public final class Topics {
 
     private Topics() {
     }
+
+    /**
+     * Topic settings that carry the data-minimisation and retention rules (README "Retention"):
+     * the raw records topic keeps records only as long as a replay of it may need them
+     * ({@code rawRetention}, never longer than the trace retention); dead letters hold redacted record
+     * text for as long; the assembled-traces topic is compacted, so an erasure's tombstone removes
+     * the trace's claim checks; QA results expire with the traces they judge.
+     *
+     * @throws IllegalArgumentException when {@code rawRetention} is longer than {@code retention}
+     */
+    public static java.util.Map<String, java.util.Map<String, String>> configs(java.time.Duration rawRetention,
+                                                                            java.time.Duration retention) {
+        if (rawRetention.compareTo(retention) > 0) {
+            throw new IllegalArgumentException("the raw topic's retention (" + rawRetention + ") is longer than the trace retention ("
+                    + retention + "): raw records would outlive the traces deleted from them");
+        }
+        String raw = String.valueOf(rawRetention.toMillis());
+        return java.util.Map.of(
+                TRACE_RECORDS, java.util.Map.of("cleanup.policy", "delete", "retention.ms", raw),
+                DEAD_LETTER, java.util.Map.of("cleanup.policy", "delete", "retention.ms", raw),
+                TRACES_ASSEMBLED, java.util.Map.of("cleanup.policy", "compact",
+                        // compaction only touches closed segments: roll hourly, clean when 10 % is dirty
+                        "segment.ms", "3600000", "min.cleanable.dirty.ratio", "0.1",
+                        // how long a tombstone itself stays for consumers to see it
+                        "delete.retention.ms", "86400000"),
+                QA_RESULTS, java.util.Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(retention.toMillis())));
+    }
+
+    /** A duration written as {@code 90d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 500ms} or ISO-8601 ({@code P7D}). */
+    public static java.time.Duration parseDuration(String text) {
+        String t = text.trim();
+        try {
+            if (t.startsWith("P") || t.startsWith("p")) {
+                return java.time.Duration.parse(t);
+            }
+            if (t.endsWith("ms")) {
+                return java.time.Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 'd' -> java.time.Duration.ofDays(n);
+                case 'h' -> java.time.Duration.ofHours(n);
+                case 'm' -> java.time.Duration.ofMinutes(n);
+                case 's' -> java.time.Duration.ofSeconds(n);
+                default -> throw new IllegalArgumentException(t);
+            };
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (write 90d, 12h, 30m, 45s, 500ms or P7D)");
+        }
+    }
 }

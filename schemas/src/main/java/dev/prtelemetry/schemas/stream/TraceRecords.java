@@ -14,7 +14,11 @@ import dev.prtelemetry.schemas.json.StrictJson;
  * {"kind":"header",   "trace_id":…, "received_at":…, "header":   {create-trace request + issued fields}}
  * {"kind":"chunk",    "trace_id":…, "received_at":…, "chunk_seq":n, "digest":…, "chunk": {chunk_id, chunk_seq, events}}
  * {"kind":"complete", "trace_id":…, "received_at":…, "complete": {final_seq, chain_head, …}}
+ * {"kind":"erase",    "trace_id":…, "received_at":…, "erase":    {reason, erasure_id}}
  * </pre>
+ *
+ * An erase record (written when a participant's data is erased or a trace's retention ends)
+ * drops whatever the assembly still holds of the trace; records after it are dead letters.
  *
  * A chunk's digest is the SHA-256 of its RFC 8785 form as the client sent it, without any
  * {@code ts_server_s}, so a re-send of the same chunk has the same digest. The gateway's
@@ -25,6 +29,7 @@ public final class TraceRecords {
     public static final String HEADER = "header";
     public static final String CHUNK = "chunk";
     public static final String COMPLETE = "complete";
+    public static final String ERASE = "erase";
 
     private TraceRecords() {
     }
@@ -60,6 +65,12 @@ public final class TraceRecords {
     public static ObjectNode complete(String traceId, double receivedAt, JsonNode complete) {
         ObjectNode r = base(COMPLETE, traceId, receivedAt);
         r.set("complete", complete);
+        return r;
+    }
+
+    public static ObjectNode erase(String traceId, double receivedAt, String reason, long erasureId) {
+        ObjectNode r = base(ERASE, traceId, receivedAt);
+        r.putObject("erase").put("reason", reason).put("erasure_id", erasureId);
         return r;
     }
 

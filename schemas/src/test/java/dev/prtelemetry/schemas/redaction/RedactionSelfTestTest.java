@@ -14,15 +14,38 @@ import org.junit.jupiter.api.Test;
 class RedactionSelfTestTest {
     static final Redactor REDACTOR = Redactor.defaults("canary-key".getBytes(StandardCharsets.UTF_8));
 
+    static final Redactor WITH_OPTIONAL = Redactor.defaults("canary-key".getBytes(StandardCharsets.UTF_8),
+            Set.copyOf(Redactor.optionalRules()));
+
     @Test
     void everyRulesCanaryIsCaughtInEveryKindOfRecordedText() {
+        assertThat(Redactor.optionalRules()).containsExactly("email-address", "ipv4-address");
         assertThat(RedactionSelfTest.canaries()).extracting(RedactionSelfTest.Canary::rule)
-                .containsExactlyInAnyOrderElementsOf(REDACTOR.rules().stream().map(Redactor.Rule::id).toList());
-        ObjectNode recall = RedactionSelfTest.recall(REDACTOR);
-        recall.get("rules").fields().forEachRemaining(e ->
-                assertThat(e.getValue().get("missed")).as(e.getKey()).isEmpty());
-        assertThat(recall.get("recall").asDouble()).isEqualTo(1.0);
-        assertThat(recall.get("seeded").asInt()).isEqualTo(17 * 4);
+                .containsExactlyInAnyOrderElementsOf(WITH_OPTIONAL.rules().stream().map(Redactor.Rule::id).toList());
+        for (Redactor r : new Redactor[] {REDACTOR, WITH_OPTIONAL}) {
+            ObjectNode recall = RedactionSelfTest.recall(r);
+            recall.get("rules").fields().forEachRemaining(e ->
+                    assertThat(e.getValue().get("missed")).as(e.getKey()).isEmpty());
+            assertThat(recall.get("recall").asDouble()).isEqualTo(1.0);
+            assertThat(recall.get("seeded").asInt()).isEqualTo(r.rules().size() * 4);
+        }
+        assertThat(REDACTOR.rules()).hasSize(17);
+        assertThat(WITH_OPTIONAL.rules()).hasSize(19);
+    }
+
+    @Test
+    void optionalRulesAreOffUnlessNamedAndUnknownNamesAreRefused() {
+        String text = "mail ada.lovelace@example.org from 203.0.113.47; psql postgres://app:S3cr3tPassw0rd@db.example.com/x";
+        assertThat(REDACTOR.redact(text).text()).contains("ada.lovelace@example.org", "203.0.113.47");
+        Redactor.Result r = WITH_OPTIONAL.redact(text);
+        assertThat(r.text()).doesNotContain("ada.lovelace@example.org", "203.0.113.47", "S3cr3tPassw0rd");
+        // a password in a URL stays the password rule's, though the e-mail pattern also starts there
+        assertThat(r.redactions()).extracting(Redactor.Redaction::rule)
+                .containsExactly("email-address", "ipv4-address", "password-in-url");
+        // versions and loopback are no addresses
+        assertThat(WITH_OPTIONAL.find("version 1.2.3 and v10.0.0.1-rc; listen on 127.0.0.1:8000")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Redactor.defaults(new byte[1], Set.of("phone-number")))
+                .hasMessageContaining("phone-number").hasMessageContaining("email-address");
     }
 
     @Test

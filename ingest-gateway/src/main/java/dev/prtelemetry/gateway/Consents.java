@@ -1,0 +1,128 @@
+package dev.prtelemetry.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.json.StrictJson;
+import jakarta.inject.Singleton;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The consent and retention record of each trace ({@code trace_consents}), written in the request
+ * that creates the trace, before its header goes to Kafka: what was granted (scopes, consent text
+ * version, when) and when the trace is deleted. The same normalised consent and {@code retain_until}
+ * ride in the header, so they reach the trace row, the document and the assembled-traces topic.
+ */
+@Singleton
+public class Consents {
+    private static final double CLOCK_SKEW_S = 300;
+
+    private final DataSource dataSource;
+    private final PrivacyConfig config;
+
+    public Consents(DataSource dataSource, PrivacyConfig config) {
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    /**
+     * The consent as recorded: {@code granted} (the schema already refused anything but true),
+     * {@code scopes} (the deployment's default when none are listed), {@code text_version}, {@code granted_at}.
+     */
+    public ObjectNode normalise(JsonNode consent, double now) {
+        ObjectNode out = StrictJson.mapper().createObjectNode();
+        out.put("granted", true);
+        ArrayNode scopes = out.putArray("scopes");
+        if (consent.has("scopes")) {
+            consent.get("scopes").forEach(scopes::add);
+        } else {
+            config.defaultScopes().forEach(scopes::add);
+        }
+        if (scopes.isEmpty()) {
+            throw Problem.invalid("consent grants no scope", List.of(new dev.prtelemetry.schemas.validation.Violation(
+                    "/consent/scopes", "minItems", "name at least one of training, evaluation, publication")));
+        }
+        out.put("text_version", consent.path("text_version").asText(config.defaultTextVersion()));
+        double grantedAt = consent.path("granted_at").asDouble(now);
+        if (grantedAt > now + CLOCK_SKEW_S) {
+            throw Problem.invalid("consent cannot be granted in the future", List.of(new dev.prtelemetry.schemas.validation.Violation(
+                    "/consent/granted_at", "maximum", "is " + (long) (grantedAt - now) + " s after this request")));
+        }
+        out.put("granted_at", grantedAt);
+        return out;
+    }
+
+    /** When the trace is deleted: now + retention, or the request's earlier {@code retain_until}. */
+    public double retainUntil(JsonNode create, double now) {
+        double max = now + config.retention().toMillis() / 1000.0;
+        if (!create.has("retain_until")) {
+            return max;
+        }
+        double asked = create.get("retain_until").asDouble();
+        if (asked <= now) {
+            throw Problem.invalid("retain_until is in the past", List.of(new dev.prtelemetry.schemas.validation.Violation(
+                    "/retain_until", "minimum", "must be after the time of this request")));
+        }
+        if (asked > max + CLOCK_SKEW_S) {
+            throw Problem.invalid("retain_until is past this deployment's retention", List.of(new dev.prtelemetry.schemas.validation.Violation(
+                    "/retain_until", "maximum", "traces are kept at most " + human(config.retention()) + " here")));
+        }
+        return Math.min(asked, max);
+    }
+
+    /**
+     * Records the consent of a trace; false when the trace id belongs to another participant (nothing written).
+     * A retried creation of the same participant's trace updates its record.
+     */
+    public boolean record(String traceId, String participantId, ObjectNode consent, double retainUntil, double now)
+            throws SQLException {
+        List<String> scopes = new ArrayList<>();
+        consent.get("scopes").forEach(s -> scopes.add(s.asText()));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO trace_consents (trace_id, participant_id, scopes, text_version, granted_at, retain_until, created_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)
+                     ON CONFLICT (trace_id) DO UPDATE SET scopes = EXCLUDED.scopes, text_version = EXCLUDED.text_version,
+                         granted_at = EXCLUDED.granted_at, retain_until = EXCLUDED.retain_until
+                     WHERE trace_consents.participant_id = EXCLUDED.participant_id
+                     RETURNING trace_id""")) {
+            ps.setString(1, traceId);
+            ps.setString(2, participantId);
+            ps.setArray(3, c.createArrayOf("text", scopes.toArray()));
+            ps.setString(4, consent.get("text_version").asText());
+            ps.setTimestamp(5, seconds(consent.get("granted_at").asDouble()));
+            ps.setTimestamp(6, seconds(retainUntil));
+            ps.setTimestamp(7, seconds(now));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** The participant of a trace with a consent record, or null. */
+    public String participantOf(String traceId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT participant_id FROM trace_consents WHERE trace_id = ?")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    private static Timestamp seconds(double s) {
+        return new Timestamp(Math.round(s * 1000));
+    }
+
+    static String human(Duration d) {
+        return d.toDays() >= 1 && d.toHours() % 24 == 0 ? d.toDays() + " days" : d.toString();
+    }
+}
