@@ -47,7 +47,7 @@ public class Consents {
             config.defaultScopes().forEach(scopes::add);
         }
         if (scopes.isEmpty()) {
-            throw Problem.invalid("consent grants no scope", List.of(new dev.prtelemetry.schemas.validation.Violation(
+            throw Problem.consentRequired("consent grants no scope; nothing was stored", List.of(new dev.prtelemetry.schemas.validation.Violation(
                     "/consent/scopes", "minItems", "name at least one of training, evaluation, publication")));
         }
         out.put("text_version", consent.path("text_version").asText(config.defaultTextVersion()));

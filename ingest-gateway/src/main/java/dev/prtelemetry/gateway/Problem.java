@@ -63,6 +63,15 @@ public final class Problem extends RuntimeException {
         return new Problem(400, slug, "Bad request", detail);
     }
 
+    /** A trace without the participant's consent (missing, not granted, no valid scope): 422, nothing stored. */
+    static Problem consentRequired(String detail, List<Violation> violations) {
+        return new Problem(422, "consent-required", "Consent is required", detail, violations, null);
+    }
+
+    public List<Violation> violations() {
+        return violations;
+    }
+
     static Problem invalid(String detail, List<Violation> violations) {
         return new Problem(422, "schema-violation", "The document breaks the trace format v1 schema", detail, violations, null);
     }

@@ -91,7 +91,17 @@ public class TracesController {
         rateLimiter.acquire(participant == null ? "researcher" : token);
         RequestChecks.requireJson(request);
         RequestChecks.requireSize(body, config.maxRequestBytes());
-        JsonNode create = RequestChecks.document(body, SchemaName.CREATE_TRACE_REQUEST);
+        JsonNode create;
+        try {
+            create = RequestChecks.document(body, SchemaName.CREATE_TRACE_REQUEST);
+        } catch (Problem p) {
+            List<Violation> consent = p.violations().stream().filter(v -> v.pointer().startsWith("/consent")).toList();
+            if (!consent.isEmpty()) {
+                throw Problem.consentRequired("a trace is recorded only with its participant's consent: send consent.granted = true"
+                        + " and the scopes granted (training, evaluation, publication); nothing was stored", p.violations());
+            }
+            throw p;
+        }
         if (participant != null && !participant.equals(create.get("participant_id").asText())) {
             throw Problem.forbidden("this participant token creates traces of participant " + participant + " only");
         }

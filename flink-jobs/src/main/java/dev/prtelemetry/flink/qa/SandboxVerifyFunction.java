@@ -56,9 +56,13 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
                 new FailToPass.Options(3, Limits.defaults().withWallTimeout(testTimeout), java.util.Set.of()));
     }
 
+    /** A stored document's bytes; {@link java.io.FileNotFoundException} when it is gone (erased, or its retention ended). */
     static byte[] read(String uri) throws java.io.IOException {
         Path p = new Path(uri);
         FileSystem fs = p.getFileSystem();
+        if (!fs.exists(p)) {
+            throw new java.io.FileNotFoundException(uri + " does not exist (erased, or its retention ended)");
+        }
         try (InputStream in = fs.open(p)) {
             return in.readAllBytes();
         }
