@@ -57,6 +57,7 @@ public class TracesController {
     private final TraceReads reads;
     private final Erasures erasures;
     private final Consents consents;
+    private final ArtifactScreen screen;
     private final Counter acceptedEvents;
     private final Counter acceptedChunks;
     private final Timer ackLatency;
@@ -64,7 +65,7 @@ public class TracesController {
 
     public TracesController(GatewayConfig config, UploadTokens tokens, RateLimiter rateLimiter, TraceRecordsProducer producer,
                             ArtifactStore artifacts, TraceReads reads, Erasures erasures, Consents consents,
-                            MeterRegistry meters) {
+                            ArtifactScreen screen, MeterRegistry meters) {
         this.config = config;
         this.tokens = tokens;
         this.rateLimiter = rateLimiter;
@@ -73,6 +74,7 @@ public class TracesController {
         this.reads = reads;
         this.erasures = erasures;
         this.consents = consents;
+        this.screen = screen;
         this.meters = meters;
         this.acceptedEvents = meters.counter("prt_gateway_events_accepted_total");
         this.acceptedChunks = meters.counter("prt_gateway_chunks_accepted_total");
@@ -283,6 +285,7 @@ public class TracesController {
             throw new Problem(422, "digest-mismatch", "The body does not hash to its name",
                     "the body's SHA-256 is " + actual + ", not " + sha256 + "; nothing was stored");
         }
+        screen.check(bytes);
         boolean existed;
         try {
             existed = artifacts.exists(sha256);

@@ -95,6 +95,13 @@ public final class LocalStack implements AutoCloseable {
         gatewayEnv.put("PRT_S3_BUCKET", config.s3Bucket());
         gatewayEnv.put("PRT_RESEARCHER_TOKEN", researcherToken);
         gatewayEnv.put("PRT_UPLOAD_TOKEN_SECRET", uploadSecret);
+        // the deployment's privacy settings reach the gateway as they reach the job
+        config.jobEnv().forEach((k, v) -> {
+            if (k.startsWith("PRT_RETENTION") || k.startsWith("PRT_CONSENT_") || k.startsWith("PRT_REDACTION")
+                    || k.equals("PRT_ARTIFACT_SCREEN")) {
+                gatewayEnv.put(k, v);
+            }
+        });
         CompletableFuture<GatewayProcess> gateway = CompletableFuture.supplyAsync(() -> unchecked(() ->
                 GatewayProcess.start(config.gatewayJar(), config.gatewayPort(), gatewayEnv,
                         data.resolve("logs").resolve("gateway.log"))));
