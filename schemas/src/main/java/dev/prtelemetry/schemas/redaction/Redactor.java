@@ -36,8 +36,8 @@ public final class Redactor {
     public static final String DEFAULT_RULES = "/prt/redaction/rules-v1.json";
 
     /** One rule of the set. */
-    public record Rule(String id, Pattern pattern, List<String> keywords, Double minEntropy, boolean requireDigit,
-                       Set<String> allow, boolean optional) {
+    public record Rule(String id, Pattern pattern, List<String> keywords, List<String> requires, Double minEntropy,
+                       boolean requireDigit, Set<String> allow, boolean optional) {
     }
 
     /** One secret found in a text: its span in the original, the rule that fired. */
@@ -116,7 +116,10 @@ public final class Redactor {
             r.path("keywords").forEach(k -> keywords.add(k.asText().toLowerCase(Locale.ROOT)));
             Set<String> allow = new HashSet<>();
             r.path("allow").forEach(a -> allow.add(a.asText()));
+            List<String> requires = new ArrayList<>();
+            r.path("requires").forEach(k -> requires.add(k.asText().toLowerCase(Locale.ROOT)));
             rules.add(new Rule(r.get("id").asText(), Pattern.compile(r.get("pattern").asText()), List.copyOf(keywords),
+                    List.copyOf(requires),
                     r.has("min_entropy") ? r.get("min_entropy").asDouble() : null, r.path("require_digit").asBoolean(false),
                     Set.copyOf(allow), isOptional));
         }
@@ -149,6 +152,9 @@ public final class Redactor {
         List<Finding> all = new ArrayList<>();
         for (Rule rule : rules) {
             if (!rule.keywords().isEmpty() && rule.keywords().stream().noneMatch(lower::contains)) {
+                continue;
+            }
+            if (!rule.requires().isEmpty() && !rule.requires().stream().allMatch(lower::contains)) {
                 continue;
             }
             Matcher m = rule.pattern().matcher(text);
