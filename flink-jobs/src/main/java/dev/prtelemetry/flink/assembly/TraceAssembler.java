@@ -222,6 +222,8 @@ public final class TraceAssembler implements Serializable {
         events.forEach(list::add);
         long first = s.chain.nextSeq;
         JsonNode receivedAt = record.path("received_at");
+        // one keyword pass over the chunk's text picks the rules that could fire in it (usually none)
+        Redactor redact = redactor() == null ? null : redactor().candidatesFor(recordJson);
         for (int i = 0; i < list.size(); i++) {
             if (receivedAt.isNumber() && list.get(i).isObject()) {
                 // the gateway's receive time, outside the hash; a client's own value is replaced
@@ -238,8 +240,8 @@ public final class TraceAssembler implements Serializable {
                 return false;
             }
             // the hash was checked on the event as sent; now secrets go before anything is stored
-            if (redactor() != null && list.get(i) instanceof ObjectNode event) {
-                ServerRedaction.redactEvent(redactor(), event);
+            if (redact != null && list.get(i) instanceof ObjectNode event) {
+                ServerRedaction.redactEvent(redact, event);
             }
             s.metrics.add(list.get(i));
         }

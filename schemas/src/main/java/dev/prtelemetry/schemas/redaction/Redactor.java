@@ -141,6 +141,135 @@ public final class Redactor {
     }
 
     /**
+     * The rules that could fire anywhere in {@code text} (their keywords pre-filter passes on the
+     * text as a whole), as a redactor with only those rules (same set id, key, placeholder); null when
+     * none could. For a batch of strings — a chunk's JSON — checked once instead of per string. The
+     * text must hold the strings literally: JSON with backslash-u or backslash-slash escapes (which could hide
+     * a keyword) gets the full set.
+     */
+    public Redactor candidatesFor(String text) {
+        if (text.contains("\\u") || text.contains("\\/")) {
+            return this;
+        }
+        Set<String> present = keywordIndex().scan(text);
+        List<Rule> possible = new ArrayList<>();
+        for (Rule rule : rules) {
+            if ((rule.keywords().isEmpty() || rule.keywords().stream().anyMatch(present::contains))
+                    && present.containsAll(rule.requires())) {
+                possible.add(rule);
+            }
+        }
+        if (possible.isEmpty()) {
+            return null;
+        }
+        return possible.size() == rules.size() ? this : new Redactor(setId, placeholder, List.copyOf(possible), fingerprintKey);
+    }
+
+    private KeywordIndex keywordIndex;
+
+    private KeywordIndex keywordIndex() {
+        if (keywordIndex == null) {
+            Set<String> all = new java.util.TreeSet<>();
+            rules.forEach(r -> {
+                all.addAll(r.keywords());
+                all.addAll(r.requires());
+            });
+            keywordIndex = new KeywordIndex(all);
+        }
+        return keywordIndex;
+    }
+
+    /**
+     * Which of a set of lowercase keywords occur in a text, case-insensitively, in one pass: each
+     * position is looked up by its first two (ASCII, folded) characters, and only keywords starting
+     * with them are compared. Keywords with characters beyond ASCII fall back to a plain search.
+     */
+    static final class KeywordIndex {
+        private final String[] keywords;
+        private final int[][][] byPair = new int[128][][];
+        private final int[] single = new int[128];
+        private final List<Integer> other = new ArrayList<>();
+
+        KeywordIndex(Set<String> all) {
+            keywords = all.toArray(new String[0]);
+            java.util.Arrays.fill(single, -1);
+            for (int i = 0; i < keywords.length; i++) {
+                String k = keywords[i];
+                if (k.chars().anyMatch(c -> c >= 128) || k.isEmpty()) {
+                    other.add(i);
+                } else if (k.length() == 1) {
+                    single[k.charAt(0)] = i;
+                } else {
+                    int a = k.charAt(0);
+                    int b = k.charAt(1);
+                    if (byPair[a] == null) {
+                        byPair[a] = new int[128][];
+                    }
+                    int[] was = byPair[a][b] == null ? new int[0] : byPair[a][b];
+                    int[] now = java.util.Arrays.copyOf(was, was.length + 1);
+                    now[was.length] = i;
+                    byPair[a][b] = now;
+                }
+            }
+        }
+
+        private static int fold(byte x) {
+            int c = x & 0xff;
+            return c >= 'A' && c <= 'Z' ? c + 32 : c;
+        }
+
+        Set<String> scan(String text) {
+            boolean[] hit = new boolean[keywords.length];
+            // Latin-1 bytes (a plain copy for most strings); anything beyond becomes '?', which no keyword here holds
+            byte[] t = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            int n = t.length;
+            int b = n == 0 ? 128 : fold(t[0]);
+            for (int i = 0; i < n; i++) {
+                int a = b;
+                b = i + 1 < n ? fold(t[i + 1]) : 128;
+                if (a >= 128) {
+                    continue;
+                }
+                if (single[a] >= 0) {
+                    hit[single[a]] = true;
+                }
+                int[][] row = byPair[a];
+                if (row == null || b >= 128 || row[b] == null) {
+                    continue;
+                }
+                for (int k : row[b]) {
+                    if (!hit[k] && matchesAt(t, i, keywords[k])) {
+                        hit[k] = true;
+                    }
+                }
+            }
+            Set<String> found = new java.util.HashSet<>();
+            for (int k = 0; k < hit.length; k++) {
+                if (hit[k]) {
+                    found.add(keywords[k]);
+                }
+            }
+            if (!other.isEmpty()) {
+                String lower = text.toLowerCase(Locale.ROOT);
+                other.stream().map(k -> keywords[k]).filter(lower::contains).forEach(found::add);
+            }
+            return found;
+        }
+
+        private static boolean matchesAt(byte[] text, int at, String k) {
+            if (at + k.length() > text.length) {
+                return false;
+            }
+            for (int j = 2; j < k.length(); j++) {
+                if (fold(text[at + j]) != k.charAt(j)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
      * Every secret in {@code text}, left to right, overlaps resolved in favour of the earlier one; of two
      * starting together a secret rule wins over an optional personal-data rule, then the longer one.
      */

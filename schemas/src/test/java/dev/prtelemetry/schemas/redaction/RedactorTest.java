@@ -45,6 +45,20 @@ class RedactorTest {
     }
 
     @Test
+    void aChunksTextPicksTheRulesThatCouldFireAndEscapesCannotHideAKeyword() {
+        assertThat(REDACTOR.candidatesFor("{\"command\":\"python -m pytest -q\",\"cwd\":\".\"}")).isNull();
+        Redactor aws = REDACTOR.candidatesFor("{\"command\":\"export AWS_ACCESS_KEY_ID=AKIAQ7HZ3KXJ5N2MWR4T\"}");
+        assertThat(aws.rules()).extracting(Redactor.Rule::id).contains("aws-access-key-id").doesNotContain("jwt", "slack-token");
+        assertThat(aws.redact("export AWS_ACCESS_KEY_ID=AKIAQ7HZ3KXJ5N2MWR4T").text()).doesNotContain("AKIAQ7HZ3KXJ5N2MWR4T");
+        // JSON may spell a keyword with escapes; the parsed string holds it: such text gets every rule
+        String escaped = "{\"command\":\"export K=\\u0041KIAQ7HZ3KXJ5N2MWR4T\"}";
+        assertThat(REDACTOR.candidatesFor(escaped)).isSameAs(REDACTOR);
+        assertThat(REDACTOR.candidatesFor("{\"u\":\"https:\\/\\/x:pw12345@h\"}")).isSameAs(REDACTOR);
+        // a URL without credentials does not wake the password-in-URL rule
+        assertThat(REDACTOR.candidatesFor("see https://example.org/docs")).isNull();
+    }
+
+    @Test
     void cleanCodeIsLeftAlone() {
         for (String clean : List.of("token = get_token_from_header(request)", "password = getpass.getpass()",
                 "def test_leap_day():\n    assert is_leap(2024) is True", "git commit -m 'fix off-by-one in discount'",
