@@ -29,9 +29,31 @@ public class TraceReads {
     public Optional<ObjectNode> trace(String traceId) throws SQLException {
         Optional<ObjectNode> t = traceRow(traceId);
         if (t.isPresent()) {
+            consent(traceId, t.get());
             t.get().set("qa", qa(traceId));
         }
         return t;
+    }
+
+    /** The consent given for the trace and when it is deleted ({@code trace_consents}). */
+    void consent(String traceId, ObjectNode into) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT scopes, text_version, granted_at, retain_until FROM trace_consents"
+                     + " WHERE trace_id = ?")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    ObjectNode consent = into.putObject("consent");
+                    ArrayNode scopes = consent.putArray("scopes");
+                    for (Object s : (Object[]) rs.getArray(1).getArray()) {
+                        scopes.add(s.toString());
+                    }
+                    consent.put("text_version", rs.getString(2));
+                    consent.put("granted_at", rs.getTimestamp(3).toInstant().toString());
+                    into.put("retain_until", rs.getTimestamp(4).toInstant().toString());
+                }
+            }
+        }
     }
 
     /** The trace's QA: sandbox verifications, newest first (results are kept side by side, never overwritten). */

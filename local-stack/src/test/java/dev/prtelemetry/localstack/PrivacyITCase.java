@@ -152,6 +152,11 @@ class PrivacyITCase {
         assertThat(doc.at("/session/consent/text_version").asText()).isEqualTo("consent-2026-11");
         assertThat(doc.at("/session/retain_until").asDouble()).isGreaterThan(System.currentTimeMillis() / 1000.0 + 89 * 86400);
         assertThat(assembled).contains("\"consent\":{\"granted\":true,\"scopes\":[\"training\",\"evaluation\"]");
+        assertThat(trace.at("/consent/scopes").toString()).isEqualTo("[\"training\",\"evaluation\"]");
+        assertThat(trace.at("/consent/text_version").asText()).isEqualTo("consent-2026-11");
+        assertThat(java.time.Instant.parse(trace.get("retain_until").asText()))
+                .isBetween(java.time.Instant.now().plus(java.time.Duration.ofDays(90)).minusSeconds(600),
+                        java.time.Instant.now().plus(java.time.Duration.ofDays(90)));
         try (Connection c = db()) {
             assertThat(text(c, "SELECT array_to_string(scopes, ',') || ' ' || text_version FROM trace_consents WHERE trace_id = '"
                     + t.id + "'")).isEqualTo("training,evaluation consent-2026-11");
