@@ -38,6 +38,7 @@ public class Erasures {
     private static final long CACHE_MS = 5_000;
     /** Only one gateway replica sweeps at a time (PostgreSQL advisory lock key). */
     private static final long SWEEP_LOCK = 0x7072745f72657431L;
+    private static final int SWEEP_BATCH = 1000;
     private static final java.time.format.DateTimeFormatter DAY =
             java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(java.time.ZoneOffset.UTC);
 
@@ -125,22 +126,42 @@ public class Erasures {
                 }
             }
             try {
-                List<String> ids = new ArrayList<>();
-                try (PreparedStatement ps = lock.prepareStatement("""
-                        SELECT trace_id FROM trace_consents WHERE retain_until <= ?
-                        UNION
-                        SELECT t.trace_id FROM traces t WHERE t.created_at <= ?
-                          AND NOT EXISTS (SELECT 1 FROM trace_consents c WHERE c.trace_id = t.trace_id)
-                        ORDER BY 1 LIMIT 10000""")) {
-                    ps.setTimestamp(1, Timestamp.from(now));
-                    ps.setTimestamp(2, Timestamp.from(now.minus(privacy.retention())));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            ids.add(rs.getString(1));
+                // in batches of SWEEP_BATCH traces, one audit record each, until nothing expired is left
+                ObjectNode total = StrictJson.mapper().createObjectNode();
+                total.put("reason", "retention");
+                ArrayNode erasureIds = total.putArray("erasure_ids");
+                ObjectNode counts = total.putObject("counts");
+                int erased = 0;
+                while (true) {
+                    List<String> ids = new ArrayList<>();
+                    try (PreparedStatement ps = lock.prepareStatement("""
+                            SELECT trace_id FROM trace_consents WHERE retain_until <= ?
+                            UNION
+                            SELECT t.trace_id FROM traces t WHERE t.created_at <= ?
+                              AND NOT EXISTS (SELECT 1 FROM trace_consents c WHERE c.trace_id = t.trace_id)
+                            ORDER BY 1 LIMIT ?""")) {
+                        ps.setTimestamp(1, Timestamp.from(now));
+                        ps.setTimestamp(2, Timestamp.from(now.minus(privacy.retention())));
+                        ps.setInt(3, SWEEP_BATCH);
+                        try (ResultSet rs = ps.executeQuery()) {
+                            while (rs.next()) {
+                                ids.add(rs.getString(1));
+                            }
                         }
                     }
+                    if (ids.isEmpty()) {
+                        break;
+                    }
+                    ObjectNode batch = eraseTraces(ids, null, requestedBy, "retention");
+                    erased += ids.size();
+                    erasureIds.add(batch.get("erasure_id"));
+                    batch.get("counts").properties().forEach(e -> counts.put(e.getKey(), counts.path(e.getKey()).asLong() + e.getValue().asLong()));
+                    if (ids.size() < SWEEP_BATCH) {
+                        break;
+                    }
                 }
-                return eraseTraces(ids, null, requestedBy, "retention");
+                total.put("traces_erased", erased);
+                return total;
             } finally {
                 try (PreparedStatement ps = lock.prepareStatement("SELECT pg_advisory_unlock(?)")) {
                     ps.setLong(1, SWEEP_LOCK);
@@ -233,8 +254,9 @@ public class Erasures {
                 docs += store.deleteDocument(uri) ? 1 : 0;
             }
             int removed = 0;
+            Set<String> cited = stillCited(c, artifacts);
             for (String sha : artifacts) {
-                if (!stillReferenced(c, sha) && store.deleteArtifact(sha)) {
+                if (!cited.contains(sha) && store.deleteArtifact(sha)) {
                     removed++;
                 }
             }
@@ -306,21 +328,47 @@ public class Erasures {
         return out;
     }
 
-    private static boolean stillReferenced(Connection c, String sha) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM trace_event_chunks WHERE events::text LIKE ? LIMIT 1")) {
-            ps.setString(1, "%" + sha + "%");
+    /**
+     * Which of {@code shas} a remaining trace still cites (event chunks, headers). A few are looked up
+     * one by one; many (a retention sweep) in one pass over the rows.
+     */
+    private static Set<String> stillCited(Connection c, Set<String> shas) throws SQLException {
+        Set<String> cited = new TreeSet<>();
+        if (shas.isEmpty()) {
+            return cited;
+        }
+        if (shas.size() <= 4) {
+            for (String sha : shas) {
+                for (String sql : List.of("SELECT 1 FROM trace_event_chunks WHERE events::text LIKE ? LIMIT 1",
+                        "SELECT 1 FROM traces WHERE header::text LIKE ? LIMIT 1")) {
+                    try (PreparedStatement ps = c.prepareStatement(sql)) {
+                        ps.setString(1, "%" + sha + "%");
+                        try (ResultSet rs = ps.executeQuery()) {
+                            if (rs.next()) {
+                                cited.add(sha);
+                            }
+                        }
+                    }
+                }
+            }
+            return cited;
+        }
+        var wanted = c.createArrayOf("text", shas.toArray());
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT DISTINCT m[1] FROM trace_event_chunks,
+                    LATERAL regexp_matches(events::text, 'artifact://sha256/([0-9a-f]{64})', 'g') AS m WHERE m[1] = ANY (?)
+                UNION
+                SELECT DISTINCT m[1] FROM traces,
+                    LATERAL regexp_matches(header::text, 'artifact://sha256/([0-9a-f]{64})', 'g') AS m WHERE m[1] = ANY (?)""")) {
+            ps.setArray(1, wanted);
+            ps.setArray(2, wanted);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    return true;
+                while (rs.next()) {
+                    cited.add(rs.getString(1));
                 }
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM traces WHERE header::text LIKE ? LIMIT 1")) {
-            ps.setString(1, "%" + sha + "%");
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        return cited;
     }
 
     private static void collect(String text, Set<String> into) {

@@ -273,6 +273,14 @@ class GatewayITCase {
         String sharedSha = Sha256.hex(Sha256.digest(shared));
         assertThat(put(gateway.url() + "/v1/traces/" + mine.id + "/artifacts/" + ownSha, mine.token, own).statusCode()).isEqualTo(201);
         assertThat(put(gateway.url() + "/v1/traces/" + mine.id + "/artifacts/" + sharedSha, mine.token, shared).statusCode()).isEqualTo(201);
+        // more than a handful of artifacts: the "still cited elsewhere" check takes its one-pass path
+        List<String> moreOwn = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            byte[] b = ("more output " + i + " of " + mine.id).getBytes(StandardCharsets.UTF_8);
+            moreOwn.add(Sha256.hex(Sha256.digest(b)));
+            assertThat(put(gateway.url() + "/v1/traces/" + mine.id + "/artifacts/" + moreOwn.get(i), mine.token, b).statusCode())
+                    .isEqualTo(201);
+        }
         services.s3.blobStore().putBlob(EmbeddedServices.BUCKET, services.s3.blobStore().blobBuilder("traces/dt=2026-11-27/" + mine.id + ".json")
                 .payload("{}".getBytes(StandardCharsets.UTF_8)).build());
         String participant = "erase-me-" + mine.id.substring(0, 8);
@@ -289,7 +297,9 @@ class GatewayITCase {
                 }
             }
             String chunk = "INSERT INTO trace_event_chunks (trace_id, chunk_seq, first_seq, last_seq, events) VALUES (?, 0, 0, 0, ?::jsonb)";
-            for (Object[] t : new Object[][] {{mine.id, List.of(ownSha, sharedSha)}, {other.id, List.of(sharedSha)}}) {
+            List<String> mineCites = new ArrayList<>(List.of(ownSha, sharedSha));
+            mineCites.addAll(moreOwn);
+            for (Object[] t : new Object[][] {{mine.id, mineCites}, {other.id, List.of(sharedSha)}}) {
                 StringBuilder refs = new StringBuilder();
                 for (Object sha : (List<?>) t[1]) {
                     refs.append(refs.length() == 0 ? "" : ",").append("\"artifact://sha256/").append(sha).append('"');
@@ -318,10 +328,13 @@ class GatewayITCase {
         assertThat(result.at("/counts/trace_event_chunks_rows").asInt()).isEqualTo(1);
         assertThat(result.at("/counts/qa_judgements_rows").asInt()).isEqualTo(1);
         assertThat(result.at("/counts/documents").asInt()).isEqualTo(1);
-        assertThat(result.at("/counts/artifacts").asInt()).isEqualTo(1);
+        assertThat(result.at("/counts/artifacts").asInt()).isEqualTo(5);
         assertThat(result.at("/counts/artifacts_kept_shared").asInt()).isEqualTo(1);
 
         assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "artifacts/sha256/" + ownSha)).isFalse();
+        for (String sha : moreOwn) {
+            assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "artifacts/sha256/" + sha)).isFalse();
+        }
         assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "artifacts/sha256/" + sharedSha)).isTrue();
         assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "traces/dt=2026-11-27/" + mine.id + ".json")).isFalse();
         assertProblem(researcherGet("/v1/traces/" + mine.id), 410, "gone");
