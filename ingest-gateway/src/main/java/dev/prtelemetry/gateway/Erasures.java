@@ -328,29 +328,10 @@ public class Erasures {
         return out;
     }
 
-    /**
-     * Which of {@code shas} a remaining trace still cites (event chunks, headers). A few are looked up
-     * one by one; many (a retention sweep) in one pass over the rows.
-     */
+    /** Which of {@code shas} a remaining trace still cites (event chunks, headers): one pass over the rows. */
     private static Set<String> stillCited(Connection c, Set<String> shas) throws SQLException {
         Set<String> cited = new TreeSet<>();
         if (shas.isEmpty()) {
-            return cited;
-        }
-        if (shas.size() <= 4) {
-            for (String sha : shas) {
-                for (String sql : List.of("SELECT 1 FROM trace_event_chunks WHERE events::text LIKE ? LIMIT 1",
-                        "SELECT 1 FROM traces WHERE header::text LIKE ? LIMIT 1")) {
-                    try (PreparedStatement ps = c.prepareStatement(sql)) {
-                        ps.setString(1, "%" + sha + "%");
-                        try (ResultSet rs = ps.executeQuery()) {
-                            if (rs.next()) {
-                                cited.add(sha);
-                            }
-                        }
-                    }
-                }
-            }
             return cited;
         }
         var wanted = c.createArrayOf("text", shas.toArray());

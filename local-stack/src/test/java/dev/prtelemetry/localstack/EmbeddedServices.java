@@ -53,4 +53,31 @@ final class EmbeddedServices implements AutoCloseable {
         s3.close();
         StackMain.deleteTree(dir);
     }
+
+    /** The settings a test's whole {@link LocalStack} starts with: every port free, two partitions. */
+    static java.util.Map<String, String> stackEnv() throws IOException {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        for (String port : List.of("PRT_KAFKA_PORT", "PRT_KAFKA_CONTROLLER_PORT", "PRT_POSTGRES_PORT", "PRT_S3_PORT",
+                "PRT_GATEWAY_PORT")) {
+            env.put(port, String.valueOf(freePort()));
+        }
+        env.put("PRT_PARTITIONS", "2");
+        return env;
+    }
+
+    /** The single number a query answers. */
+    static long single(java.sql.Connection c, String sql) throws java.sql.SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The single text a query answers. */
+    static String text(java.sql.Connection c, String sql) throws java.sql.SQLException {
+        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
 }

@@ -273,7 +273,7 @@ class GatewayITCase {
         String sharedSha = Sha256.hex(Sha256.digest(shared));
         assertThat(put(gateway.url() + "/v1/traces/" + mine.id + "/artifacts/" + ownSha, mine.token, own).statusCode()).isEqualTo(201);
         assertThat(put(gateway.url() + "/v1/traces/" + mine.id + "/artifacts/" + sharedSha, mine.token, shared).statusCode()).isEqualTo(201);
-        // more than a handful of artifacts: the "still cited elsewhere" check takes its one-pass path
+        // several artifacts of one trace, one of them also cited by another trace
         List<String> moreOwn = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             byte[] b = ("more output " + i + " of " + mine.id).getBytes(StandardCharsets.UTF_8);

@@ -1,5 +1,7 @@
 package dev.prtelemetry.localstack;
 
+import static dev.prtelemetry.localstack.EmbeddedServices.single;
+import static dev.prtelemetry.localstack.EmbeddedServices.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +28,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -65,13 +66,7 @@ class PrivacyITCase {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("PRT_KAFKA_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_KAFKA_CONTROLLER_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_POSTGRES_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_S3_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_GATEWAY_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_PARTITIONS", "2");
+        Map<String, String> env = EmbeddedServices.stackEnv();
         env.put("PRT_CHECKPOINT_INTERVAL_MS", "1000");
         env.put("PRT_QA_ENABLED", "false"); // QA is not under test here
         env.put("PRT_REDACTION_OPTIONAL", "email-address,ipv4-address"); // this deployment also removes personal data
@@ -93,11 +88,7 @@ class PrivacyITCase {
         JsonNode trace = awaitFinal(t.id);
         assertThat(trace.get("state").asText()).isEqualTo("complete");
 
-        List<String> secrets = new ArrayList<>();
-        for (RedactionSelfTest.Canary c : RedactionSelfTest.canaries()) {
-            String s = RedactionSelfTest.secretOf(c);
-            secrets.add(s.lines().max(java.util.Comparator.comparingInt(String::length)).orElse(s));
-        }
+        List<String> secrets = RedactionSelfTest.seededSecrets();
         assertThat(secrets).hasSize(19);
         // the raw topic holds them (that is what the server-side pass is for) ...
         String raw = topicText(Topics.TRACE_RECORDS);
@@ -445,20 +436,6 @@ class PrivacyITCase {
 
     static Connection db() throws Exception {
         return DriverManager.getConnection(stack.jdbcUrl(), "postgres", "postgres");
-    }
-
-    static long single(Connection c, String sql) throws Exception {
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static String text(Connection c, String sql) throws Exception {
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     static HttpResponse<String> get(String path) throws Exception {

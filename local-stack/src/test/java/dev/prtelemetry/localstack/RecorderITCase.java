@@ -1,5 +1,7 @@
 package dev.prtelemetry.localstack;
 
+import static dev.prtelemetry.localstack.EmbeddedServices.single;
+import static dev.prtelemetry.localstack.EmbeddedServices.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -46,13 +48,7 @@ class RecorderITCase {
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = new HashMap<>();
-        env.put("PRT_KAFKA_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_KAFKA_CONTROLLER_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_POSTGRES_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_S3_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_GATEWAY_PORT", String.valueOf(EmbeddedServices.freePort()));
-        env.put("PRT_PARTITIONS", "2");
+        Map<String, String> env = EmbeddedServices.stackEnv();
         env.put("PRT_CHECKPOINT_INTERVAL_MS", "2000");
         stack = LocalStack.start(StackConfig.fromEnv(dir.resolve("data"), ROOT, env));
         researcher = Files.readString(dir.resolve("data/researcher.token")).strip();
@@ -301,20 +297,6 @@ class RecorderITCase {
                 new org.apache.flink.configuration.Configuration());
         dev.prtelemetry.flink.qa.RescoreJob.define(flink, job, List.of("heuristic"), List.of("debugging@2"), null, null);
         flink.execute("prt-rescore-test");
-    }
-
-    static long single(java.sql.Connection c, String sql) throws Exception {
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    static String text(java.sql.Connection c, String sql) throws Exception {
-        try (var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     // ---- helpers ----

@@ -60,11 +60,14 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
     static byte[] read(String uri) throws java.io.IOException {
         Path p = new Path(uri);
         FileSystem fs = p.getFileSystem();
-        if (!fs.exists(p)) {
-            throw new java.io.FileNotFoundException(uri + " does not exist (erased, or its retention ended)");
-        }
         try (InputStream in = fs.open(p)) {
             return in.readAllBytes();
+        } catch (java.io.IOException | RuntimeException e) {
+            // the S3 plugin reports a missing key in its own way; ask only when the read failed
+            if (!fs.exists(p)) {
+                throw new java.io.FileNotFoundException(uri + " does not exist (erased, or its retention ended)");
+            }
+            throw e;
         }
     }
 

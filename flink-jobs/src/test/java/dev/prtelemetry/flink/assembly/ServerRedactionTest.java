@@ -51,16 +51,6 @@ class ServerRedactionTest {
         harness.close();
     }
 
-    /** What must never be stored: each canary's secret (for a multi-line secret, its longest line). */
-    static List<String> secrets() {
-        List<String> out = new ArrayList<>();
-        for (RedactionSelfTest.Canary c : RedactionSelfTest.canaries()) {
-            String s = RedactionSelfTest.secretOf(c);
-            out.add(s.lines().max(java.util.Comparator.comparingInt(String::length)).orElse(s));
-        }
-        return out;
-    }
-
     static List<JsonNode> chained() {
         HashChain chain = new HashChain(TRACE);
         List<JsonNode> out = new ArrayList<>();
@@ -112,7 +102,7 @@ class ServerRedactionTest {
         assertThat(dead).hasSize(1);
         stored.append(dead.get(0).recordJson);
 
-        for (String secret : secrets()) {
+        for (String secret : RedactionSelfTest.seededSecrets()) {
             assertThat(stored.toString()).as("a secret reached a store").doesNotContain(secret);
         }
         assertThat(stored.toString()).doesNotContain("S3cr3tPassw0rd", "ghp_9fK2mQ7zR4tV8wX1yZ5bC6dE0gH3jLkN8pQs");

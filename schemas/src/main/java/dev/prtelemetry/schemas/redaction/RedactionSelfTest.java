@@ -98,6 +98,20 @@ public final class RedactionSelfTest {
         return secretOf(Redactor.defaults(new byte[] {1}, Set.copyOf(Redactor.optionalRules())), c);
     }
 
+    /**
+     * What must never be found in a store after {@link #seededEvents} went through redaction: each
+     * canary's secret (a multi-line one — a key block — by its longest line, since a diff prefixes each line).
+     */
+    public static List<String> seededSecrets() {
+        Redactor all = Redactor.defaults(new byte[] {1}, Set.copyOf(Redactor.optionalRules()));
+        List<String> out = new ArrayList<>();
+        for (Canary c : canaries()) {
+            String s = secretOf(all, c);
+            out.add(s.lines().max(java.util.Comparator.comparingInt(String::length)).orElse(s));
+        }
+        return out;
+    }
+
     /** The secret part of a canary: the rule's own pattern on the bare line. */
     static String secretOf(Redactor r, Canary c) {
         Redactor.Rule rule = r.rules().stream().filter(x -> x.id().equals(c.rule())).findFirst()

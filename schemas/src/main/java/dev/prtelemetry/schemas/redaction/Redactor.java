@@ -56,12 +56,19 @@ public final class Redactor {
     private final String placeholder;
     private final List<Rule> rules;
     private final byte[] fingerprintKey;
+    private final KeywordIndex keywordIndex;
 
     private Redactor(String setId, String placeholder, List<Rule> rules, byte[] fingerprintKey) {
         this.setId = setId;
         this.placeholder = placeholder;
         this.rules = rules;
         this.fingerprintKey = fingerprintKey;
+        Set<String> keywords = new java.util.TreeSet<>();
+        rules.forEach(r -> {
+            keywords.addAll(r.keywords());
+            keywords.addAll(r.requires());
+        });
+        this.keywordIndex = new KeywordIndex(keywords);
     }
 
     /** The default rule set without its optional rules; fingerprints keyed with {@code key} (a deployment secret; any bytes). */
@@ -151,7 +158,16 @@ public final class Redactor {
         if (text.contains("\\u") || text.contains("\\/")) {
             return this;
         }
-        Set<String> present = keywordIndex().scan(text);
+        List<Rule> possible = possibleRules(text);
+        if (possible.isEmpty()) {
+            return null;
+        }
+        return possible.size() == rules.size() ? this : new Redactor(setId, placeholder, List.copyOf(possible), fingerprintKey);
+    }
+
+    /** The rules whose pre-filter passes on {@code text}: one of their keywords (or none are set) and all they require. */
+    private List<Rule> possibleRules(String text) {
+        Set<String> present = keywordIndex.scan(text);
         List<Rule> possible = new ArrayList<>();
         for (Rule rule : rules) {
             if ((rule.keywords().isEmpty() || rule.keywords().stream().anyMatch(present::contains))
@@ -159,24 +175,7 @@ public final class Redactor {
                 possible.add(rule);
             }
         }
-        if (possible.isEmpty()) {
-            return null;
-        }
-        return possible.size() == rules.size() ? this : new Redactor(setId, placeholder, List.copyOf(possible), fingerprintKey);
-    }
-
-    private KeywordIndex keywordIndex;
-
-    private KeywordIndex keywordIndex() {
-        if (keywordIndex == null) {
-            Set<String> all = new java.util.TreeSet<>();
-            rules.forEach(r -> {
-                all.addAll(r.keywords());
-                all.addAll(r.requires());
-            });
-            keywordIndex = new KeywordIndex(all);
-        }
-        return keywordIndex;
+        return possible;
     }
 
     /**
@@ -277,15 +276,8 @@ public final class Redactor {
         if (text == null || text.isEmpty()) {
             return List.of();
         }
-        String lower = text.toLowerCase(Locale.ROOT);
         List<Finding> all = new ArrayList<>();
-        for (Rule rule : rules) {
-            if (!rule.keywords().isEmpty() && rule.keywords().stream().noneMatch(lower::contains)) {
-                continue;
-            }
-            if (!rule.requires().isEmpty() && !rule.requires().stream().allMatch(lower::contains)) {
-                continue;
-            }
+        for (Rule rule : possibleRules(text)) {
             Matcher m = rule.pattern().matcher(text);
             while (m.find()) {
                 int start = m.start();
@@ -366,10 +358,10 @@ public final class Redactor {
             for (Map.Entry<String, JsonNode> e : entries) {
                 String p = pointer + "/" + e.getKey().replace("~", "~0").replace("/", "~1");
                 if (e.getValue().isTextual()) {
-                    Result r = redact(e.getValue().textValue());
-                    if (!r.redactions().isEmpty()) {
-                        o.set(e.getKey(), TextNode.valueOf(r.text()));
-                        record(p, r, out);
+                    String text = e.getValue().textValue();
+                    String redacted = redactAt(text, p, out);
+                    if (redacted != text) {
+                        o.set(e.getKey(), TextNode.valueOf(redacted));
                     }
                 } else {
                     walk(e.getValue(), p, out);
@@ -379,16 +371,30 @@ public final class Redactor {
             for (int i = 0; i < a.size(); i++) {
                 String p = pointer + "/" + i;
                 if (a.get(i).isTextual()) {
-                    Result r = redact(a.get(i).textValue());
-                    if (!r.redactions().isEmpty()) {
-                        a.set(i, TextNode.valueOf(r.text()));
-                        record(p, r, out);
+                    String text = a.get(i).textValue();
+                    String redacted = redactAt(text, p, out);
+                    if (redacted != text) {
+                        a.set(i, TextNode.valueOf(redacted));
                     }
                 } else {
                     walk(a.get(i), p, out);
                 }
             }
         }
+    }
+
+    /**
+     * Redacts one string that sits at {@code pointer}, appending a record per redaction
+     * ({@code {rule, pointer, start, end, fingerprint}}) to {@code out}; returns the redacted text,
+     * the very same instance when nothing was found.
+     */
+    public String redactAt(String text, String pointer, List<ObjectNode> out) {
+        Result r = redact(text);
+        if (r.redactions().isEmpty()) {
+            return text;
+        }
+        record(pointer, r, out);
+        return r.text();
     }
 
     private static void record(String pointer, Result r, List<ObjectNode> out) {

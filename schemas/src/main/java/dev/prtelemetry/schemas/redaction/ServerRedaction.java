@@ -55,45 +55,29 @@ public final class ServerRedaction {
 
     /** Redacts the free-text members of a trace header in place, recording what it did in the header; true when something was. */
     public static boolean redactHeader(Redactor redactor, ObjectNode header) {
-        ArrayNode list = null;
+        List<ObjectNode> found = new java.util.ArrayList<>();
         for (Map.Entry<String, JsonNode> e : header.properties()) {
             if (HEADER_KEPT.contains(e.getKey())) {
                 continue;
             }
             String pointer = "/" + e.getKey().replace("~", "~0").replace("/", "~1");
-            List<ObjectNode> found;
             if (e.getValue().isTextual()) {
-                Redactor.Result r = redactor.redact(e.getValue().textValue());
-                found = r.redactions().stream().map(x -> record(x, pointer)).toList();
-                if (!found.isEmpty()) {
-                    e.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(r.text()));
+                String text = e.getValue().textValue();
+                String redacted = redactor.redactAt(text, pointer, found);
+                if (redacted != text) {
+                    e.setValue(com.fasterxml.jackson.databind.node.TextNode.valueOf(redacted));
                 }
             } else {
-                found = redactor.redactTree(e.getValue(), pointer);
-            }
-            if (!found.isEmpty()) {
-                if (list == null) {
-                    list = header.arrayNode();
-                }
-                found.forEach(list::add);
+                found.addAll(redactor.redactTree(e.getValue(), pointer));
             }
         }
-        if (list != null) {
-            ObjectNode record = header.putObject(HEADER_MEMBER);
-            record.put("rule_set", redactor.setId());
-            record.set("redactions", list);
+        if (found.isEmpty()) {
+            return false;
         }
-        return list != null;
-    }
-
-    private static ObjectNode record(Redactor.Redaction x, String pointer) {
-        ObjectNode n = dev.prtelemetry.schemas.json.StrictJson.mapper().createObjectNode();
-        n.put("rule", x.rule());
-        n.put("pointer", pointer);
-        n.put("start", x.start());
-        n.put("end", x.end());
-        n.put("fingerprint", x.fingerprint());
-        return n;
+        ObjectNode record = header.putObject(HEADER_MEMBER);
+        record.put("rule_set", redactor.setId());
+        found.forEach(record.putArray("redactions")::add);
+        return true;
     }
 
     /** Whether the assembly redacted this event. */
