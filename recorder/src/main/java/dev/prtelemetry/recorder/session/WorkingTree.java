@@ -19,22 +19,32 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * On-save edits. The working tree's files that git would consider (tracked, and untracked
  * but not ignored; never {@code .prt/}) are compared with a shadow copy of their last recorded
  * content; each changed file becomes one {@code file_edit} with a unified diff against that
- * content and the buffer hashes before and after. A file still being written (changed less
- * than the debounce ago) waits for the next scan.
+ * content and the buffer hashes before and after. The watcher records a save once it is done:
+ * the file has been still for the debounce, no process holds it open for writing
+ * ({@link OpenWriters}), and it did not change while being read; otherwise it waits for the
+ * next scan. Scans at a command, a note or the finish record the files as they are.
  */
 public final class WorkingTree {
     /** Diffs larger than this ride as an artifact (the event keeps a reference). */
     static final int MAX_INLINE_DIFF = 256 * 1024;
     /** Files larger than this are recorded by hash only. */
     static final long MAX_DIFFED_FILE = 4L * 1024 * 1024;
+    /** A file held open for writing longer than this is recorded as it is (a log a tool never closes). */
+    static final long MAX_WRITE_HOLD_MS = 10_000;
+    /** Since when (the watcher's clock) each changed file has been seen held open for writing. */
+    private static final Map<String, Long> HELD_SINCE = new ConcurrentHashMap<>();
 
     private WorkingTree() {
     }
@@ -73,11 +83,10 @@ public final class WorkingTree {
         long now = System.currentTimeMillis();
         Set<String> paths = new LinkedHashSet<>(candidates(ws));
         index.fieldNames().forEachRemaining(paths::add);
-        int recorded = 0;
-        boolean indexChanged = false;
+        // first the cheap look (stat): which files changed and have settled
+        List<String> changed = new ArrayList<>();
         for (String path : paths.stream().sorted().toList()) {
-            Path file = ws.repoRoot().resolve(path);
-            BasicFileAttributes a = attrs(file);
+            BasicFileAttributes a = attrs(ws.repoRoot().resolve(path));
             JsonNode known = index.get(path);
             if (a != null && !a.isRegularFile()) {
                 continue;
@@ -95,9 +104,26 @@ public final class WorkingTree {
             if (a != null && beforeMs > 0 && a.lastModifiedTime().toMillis() >= beforeMs) {
                 continue; // changed after the command being recorded started: after it in the trace
             }
+            changed.add(path);
+        }
+        if (debounceMs > 0) {
+            changed.removeAll(stillBeingWritten(ws, changed, now));
+        }
+        int recorded = 0;
+        boolean indexChanged = false;
+        for (String path : changed) {
+            Path file = ws.repoRoot().resolve(path);
+            BasicFileAttributes a = attrs(file);
+            JsonNode known = index.get(path);
+            if (a != null && !a.isRegularFile()) {
+                continue;
+            }
             byte[] after = a == null ? null : readOrNull(file);
             if (a != null && after == null) {
                 continue; // vanished between the stat and the read
+            }
+            if (a != null && debounceMs > 0 && !sameVersion(a, attrs(file))) {
+                continue; // written to while we read it: the next scan sees the settled content
             }
             String afterSha = after == null ? null : Sha256.hex(Sha256.digest(after));
             String beforeSha = known == null ? null : known.path("sha256").asText(null);
@@ -126,6 +152,38 @@ public final class WorkingTree {
             Files2.writeAtomically(ws.shadowIndex(), StrictJson.bytes(index));
         }
         return recorded;
+    }
+
+    /**
+     * Of the changed files, those a process still holds open for writing: their save is not done
+     * yet (see {@link OpenWriters}). A file held open longer than {@link #MAX_WRITE_HOLD_MS} (a
+     * log a tool keeps open) is recorded anyway. The first time a file was seen held is kept for
+     * the life of the watcher process.
+     */
+    private static Set<String> stillBeingWritten(Workspace ws, List<String> changed, long now) {
+        Map<Path, String> byRealPath = new HashMap<>();
+        for (String path : changed) {
+            try {
+                byRealPath.put(ws.repoRoot().resolve(path).toRealPath(), path);
+            } catch (IOException e) {
+                // deleted: nobody writes it
+            }
+        }
+        Set<String> held = new HashSet<>();
+        Set<Path> open = OpenWriters.among(byRealPath.keySet());
+        HELD_SINCE.keySet().retainAll(open.stream().map(byRealPath::get).toList());
+        for (Path real : open) {
+            String path = byRealPath.get(real);
+            long since = HELD_SINCE.computeIfAbsent(path, k -> now);
+            if (now - since < MAX_WRITE_HOLD_MS) {
+                held.add(path);
+            }
+        }
+        return held;
+    }
+
+    private static boolean sameVersion(BasicFileAttributes a, BasicFileAttributes b) {
+        return b != null && a.size() == b.size() && a.lastModifiedTime().equals(b.lastModifiedTime());
     }
 
     /** After a crash: a journaled edit the shadow had not caught up with. */

@@ -10,10 +10,13 @@ import dev.prtelemetry.schemas.integrity.ChainVerdict;
 import dev.prtelemetry.schemas.integrity.HashChain;
 import dev.prtelemetry.schemas.integrity.TraceVerifier;
 import dev.prtelemetry.schemas.json.StrictJson;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -108,12 +111,7 @@ class RecorderSessionTest {
         Path repo = SessionProcesses.repo(tmp.resolve("repo"));
         Map<String, String> env = offline(tmp.resolve("config"));
         assertThat(prt(repo, env, null, "start", "--task", "T-4", "--title", "t", "--participant", "dev", "--no-watch").exit()).isZero();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), "dev.prtelemetry.recorder.cli.PrtCommand", "watch", "--interval", "100",
-                "--debounce", "200").directory(repo.toFile()).redirectErrorStream(true)
-                .redirectOutput(tmp.resolve("watch.log").toFile());
-        pb.environment().putAll(env);
-        Process watch = pb.start();
+        Process watch = watcher(repo, env);
         try {
             Path app = repo.resolve("src/app.py");
             Files.writeString(app, "def add(a, b):\n    return a + b\n");
@@ -127,9 +125,51 @@ class RecorderSessionTest {
             watch.waitFor();
         }
         List<ObjectNode> events = journal(repo);
-        assertThat(events).extracting(e -> e.at("/payload/path").asText()).containsExactly("src/app.py", "src/app.py");
+        assertThat(events).as("journal: %s", events).extracting(e -> e.at("/payload/path").asText()).containsExactly("src/app.py", "src/app.py");
         assertThat(events.get(1).at("/payload/before_sha256").asText()).isEqualTo(events.get(0).at("/payload/after_sha256").asText());
         assertThat(events.get(1).at("/payload/diff").asText()).contains("+    \"\"\"Sum.\"\"\"");
+    }
+
+    /**
+     * A save held up between truncating the file and writing it (a busy machine, a paused virtual
+     * CPU) is one edit, not an emptied file and a second edit that refills it: the watcher waits
+     * while a process holds the file open for writing, even when the debounce alone would let it in.
+     */
+    @Test
+    void aSaveHeldUpBetweenTruncateAndWriteIsRecordedOnceWhenTheWriterCloses() throws Exception {
+        Path repo = SessionProcesses.repo(tmp.resolve("repo"));
+        Map<String, String> env = offline(tmp.resolve("config"));
+        assertThat(prt(repo, env, null, "start", "--task", "T-5", "--title", "t", "--participant", "dev", "--no-watch").exit()).isZero();
+        Process watch = watcher(repo, env);
+        try {
+            Path app = repo.resolve("src/app.py");
+            try (FileChannel ch = FileChannel.open(app, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                // truncated and, by its time stamp, long settled: only the open writer says the save is not done
+                Files.setLastModifiedTime(app, FileTime.fromMillis(System.currentTimeMillis() - 60_000));
+                Files.writeString(repo.resolve("src/zz_marker.py"), "M = 1\n"); // scanned after src/app.py
+                awaitEvents(repo, 1);
+                assertThat(journal(repo)).extracting(e -> e.at("/payload/path").asText()).containsExactly("src/zz_marker.py");
+                ch.write(ByteBuffer.wrap("def add(a, b):\n    return a + b\n".getBytes(StandardCharsets.UTF_8)));
+            }
+            awaitEvents(repo, 2);
+        } finally {
+            assertThat(prt(repo, env, null, "finish", "--wait", "0").exit()).isZero();
+            watch.destroy();
+            watch.waitFor();
+        }
+        List<ObjectNode> events = journal(repo);
+        assertThat(events).as("journal: %s", events).extracting(e -> e.at("/payload/path").asText())
+                .containsExactly("src/zz_marker.py", "src/app.py");
+        assertThat(events.get(1).at("/payload/diff").asText()).contains("-    return a - b\n+    return a + b");
+    }
+
+    private Process watcher(Path repo, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "dev.prtelemetry.recorder.cli.PrtCommand", "watch", "--interval", "100",
+                "--debounce", "200").directory(repo.toFile()).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("watch.log").toFile());
+        pb.environment().putAll(env);
+        return pb.start();
     }
 
     private static void awaitEvents(Path repo, int n) throws Exception {
