@@ -6,6 +6,7 @@ import dev.prtelemetry.recorder.session.Background;
 import dev.prtelemetry.recorder.session.Credentials;
 import dev.prtelemetry.recorder.session.Git;
 import dev.prtelemetry.recorder.session.Hooks;
+import dev.prtelemetry.recorder.session.Ignores;
 import dev.prtelemetry.recorder.session.Recorder;
 import dev.prtelemetry.recorder.session.Uploader;
 import dev.prtelemetry.recorder.session.Workspace;
@@ -15,6 +16,8 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -96,9 +99,11 @@ final class FinishCommand implements Callable<Integer> {
         Path index = ws.tmp().resolve("final.index");
         Files.deleteIfExists(index);
         Map<String, String> env = Map.of("GIT_INDEX_FILE", index.toString());
-        Git.Result add = git.runWithEnv(env, "add", "-A"); // .prt/ is in .git/info/exclude
-        if (add.exit() != 0) {
-            throw new IOException("git add (into a private index) failed: " + add.err().strip());
+        List<String> add = new ArrayList<>(Ignores.gitConfig(ws)); // build outputs are no part of the fix
+        add.addAll(List.of("add", "-A")); // .prt/ is in .git/info/exclude
+        Git.Result added = git.runWithEnv(env, add.toArray(String[]::new));
+        if (added.exit() != 0) {
+            throw new IOException("git add (into a private index) failed: " + added.err().strip());
         }
         Git.Result diff = git.runWithEnv(env, "diff", "--cached", "--binary", "--no-color", "--no-ext-diff", startCommit);
         Files.deleteIfExists(index);

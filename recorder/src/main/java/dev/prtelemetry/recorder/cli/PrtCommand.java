@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             NoteCommand.class,
             StatusCommand.class,
+            DoctorCommand.class,
             FinishCommand.class,
             SyncCommand.class,
             WatchCommand.class,

@@ -1,6 +1,7 @@
 package dev.prtelemetry.recorder.cli;
 
 import dev.prtelemetry.recorder.session.Background;
+import dev.prtelemetry.recorder.session.Commands;
 import dev.prtelemetry.recorder.session.Git;
 import dev.prtelemetry.recorder.session.Recorder;
 import dev.prtelemetry.recorder.session.Spool;
@@ -65,6 +66,7 @@ final class RunCommand implements Callable<Integer> {
 
         Path capture = recording ? ws.tmp().resolve("output-" + System.nanoTime() + ".log") : null;
         long startedMs = System.currentTimeMillis();
+        Path marker = recording ? Commands.started(ws, startedMs) : null; // what it makes is its output, not an edit
         int exit;
         boolean truncated;
         try (OutputStream captureOut = capture == null ? OutputStream.nullOutputStream() : Files.newOutputStream(capture)) {
@@ -74,6 +76,9 @@ final class RunCommand implements Callable<Integer> {
                         .redirectInput(ProcessBuilder.Redirect.INHERIT).start();
             } catch (IOException e) {
                 err.println("prt run: cannot run " + plan.argv().get(0) + ": " + e.getMessage());
+                if (marker != null) {
+                    Files.deleteIfExists(marker);
+                }
                 return 127;
             }
             Object ignore = ignoreInterrupts(); // Ctrl-C reaches the command; prt stays to record how it ended
@@ -92,6 +97,7 @@ final class RunCommand implements Callable<Integer> {
         }
         try {
             Spool.write(ws, command, cwd, exit, startedMs, endedMs, test, plan.report(), capture, truncated);
+            Files.deleteIfExists(marker); // the spool entry holds the command's place now
             try (Recorder rec = Recorder.open(ws)) {
                 WorkingTree.scan(rec, 0); // records the spool: earlier saves, this command, its test run
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.recorder.session.Credentials;
 import dev.prtelemetry.recorder.session.GatewayClient;
+import dev.prtelemetry.recorder.session.JournalCheck;
 import dev.prtelemetry.recorder.session.Uploader;
 import dev.prtelemetry.recorder.session.Workspace;
 import dev.prtelemetry.schemas.json.StrictJson;
@@ -18,7 +19,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "status",
         description = "Shows the session in this repository (trace, task, events recorded, latest of each kind), what is "
-                + "still queued for upload, and the server's view of the trace (state, events assembled, integrity verdict).",
+                + "still queued for upload, whether the journal is sound (every event acceptable to the server, the chain intact), "
+                + "what the recorder could not record, why an upload is stuck, and the server's view of the trace (state, events assembled, integrity verdict). "
+                + "Exits 1 when the session is stuck.",
         footer = {"", "Example:", "  prt status --json"})
 final class StatusCommand implements Callable<Integer> {
     @Spec
@@ -47,6 +50,16 @@ final class StatusCommand implements Callable<Integer> {
         report.put("chain_head", session.path("head").asText(null));
         ObjectNode queued = Uploader.queued(ws);
         report.set("upload", queued);
+        JournalCheck.Result journal = JournalCheck.check(ws, traceId);
+        report.set("journal", journal.toJson());
+        if (session.hasNonNull("last_refusal")) {
+            report.set("not_recorded", session.get("last_refusal"));
+            report.put("not_recorded_count", session.path("refusals").asLong());
+        }
+        String stuck = stuck(journal, queued);
+        if (stuck != null) {
+            report.put("stuck", stuck);
+        }
         Credentials creds = Credentials.resolve(null, null, ws, System.getenv());
         report.put("server", creds.server());
         JsonNode progress = Files.exists(ws.upload()) ? StrictJson.parse(Files.readAllBytes(ws.upload())) : null;
@@ -66,7 +79,10 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (json) {
             out.println(report.toPrettyString());
-            return ExitCodes.OK;
+            return stuck == null ? ExitCodes.OK : ExitCodes.INVALID;
+        }
+        if (stuck != null) {
+            out.println("STUCK      " + stuck);
         }
         out.printf("trace      %s (%s)%n", traceId, report.get("state").asText());
         out.printf("task       %s, participant %s%n", report.get("task_id").asText(), report.get("participant_id").asText());
@@ -78,6 +94,31 @@ final class StatusCommand implements Callable<Integer> {
                 ? report.get("server_view").get("state").asText() + ", " + report.get("server_view").get("event_count").asLong()
                 + " events assembled, verdict " + report.get("server_view").path("integrity").path("verdict").asText("pending")
                 : report.get("server_view").asText());
-        return ExitCodes.OK;
+        out.printf("journal    %s%n", journal.describe());
+        if (session.hasNonNull("last_refusal")) {
+            JsonNode r = session.get("last_refusal");
+            out.printf("skipped    %d event(s) the server would refuse, the last a %s: %s (a recorder note says so at ev-%d)%n",
+                    session.path("refusals").asLong(), r.path("what").asText(), r.path("why").asText(), r.path("at_seq").asLong());
+        }
+        return stuck == null ? ExitCodes.OK : ExitCodes.INVALID;
+    }
+
+    /** Why nothing more will reach the server without help, or null: a broken journal, or a refusal no retry fixes. */
+    static String stuck(JournalCheck.Result journal, JsonNode queued) {
+        if (!journal.ok()) {
+            return "the journal (.prt/journal.jsonl) is broken at " + journal.describe()
+                    + "; the events from there on cannot be uploaded. Run prt doctor.";
+        }
+        JsonNode r = queued.get("refused");
+        if (r == null) {
+            return null;
+        }
+        if (r.hasNonNull("event_id")) {
+            return "the server refused chunk " + r.path("chunk_seq").asLong() + " (events " + r.path("first_seq").asLong() + ".."
+                    + r.path("last_seq").asLong() + ") because of " + r.path("event_id").asText() + " (" + r.path("event_type").asText()
+                    + (r.hasNonNull("event_path") ? " of " + r.path("event_path").asText() : "") + ") at " + r.path("pointer").asText()
+                    + ": " + r.path("why").asText() + " (HTTP " + r.path("status").asInt() + "). Nothing after it can be uploaded. Run prt doctor.";
+        }
+        return "the server refused the upload: " + r.path("message").asText() + ". Run prt doctor.";
     }
 }

@@ -17,11 +17,18 @@ public final class GatewayClient {
         private static final long serialVersionUID = 1L;
         public final int status;
         public final boolean retryable;
+        /** The server's problem document, when it sent one. */
+        public final transient JsonNode problem;
 
         CallFailed(String message, int status, boolean retryable, Throwable cause) {
+            this(message, status, retryable, cause, null);
+        }
+
+        CallFailed(String message, int status, boolean retryable, Throwable cause, JsonNode problem) {
             super(message, cause);
             this.status = status;
             this.retryable = retryable;
+            this.problem = problem;
         }
     }
 
@@ -95,6 +102,6 @@ public final class GatewayClient {
         if (body.has("errors")) {
             detail += " " + body.get("errors");
         }
-        throw new CallFailed(request.method() + " " + path + " → " + r.statusCode() + ": " + detail, r.statusCode(), retryable, null);
+        throw new CallFailed(request.method() + " " + path + " → " + r.statusCode() + ": " + detail, r.statusCode(), retryable, null, body);
     }
 }

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.HashChain;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.redaction.Redactor;
+import dev.prtelemetry.schemas.validation.SchemaName;
+import dev.prtelemetry.schemas.validation.TraceSchemas;
+import dev.prtelemetry.schemas.validation.Violation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -25,6 +28,8 @@ import java.util.List;
  */
 public final class Recorder implements AutoCloseable {
     private static final String KEY_ENV = "PRT_REDACTION_KEY";
+    /** The {@code source} of the notes the recorder writes itself. */
+    static final String REFUSAL_NOTE = "recorder";
 
     private final Workspace ws;
     private final FileChannel lockChannel;
@@ -144,12 +149,63 @@ public final class Recorder implements AutoCloseable {
             redactions.forEach(r::add);
         }
         chain.append(event);
+        List<Violation> refused = refusals(event);
+        if (!refused.isEmpty()) {
+            return recordRefusal(type, payload, refused);
+        }
         byte[] line = (StrictJson.toString(event) + "\n").getBytes(StandardCharsets.UTF_8);
         Files2.appendDurably(ws.journal(), line);
         apply(event);
         state.put("journal_bytes", Files.size(ws.journal()));
         saveState();
         return event;
+    }
+
+    /**
+     * What the gateway would refuse in this event, checked with the gateway's own validator: the
+     * chunk schema (and its citation rule) over a chunk holding just this event. Empty when it
+     * would be accepted.
+     */
+    static List<Violation> refusals(ObjectNode event) {
+        ObjectNode chunk = StrictJson.mapper().createObjectNode();
+        chunk.put("chunk_id", "recorder-check");
+        chunk.put("chunk_seq", 0);
+        chunk.putArray("events").add(event);
+        return TraceSchemas.get().validate(SchemaName.CHUNK, chunk);
+    }
+
+    /**
+     * An event the server would refuse is never journaled: one refused event would block every
+     * later one of the hash chain. In its place goes a recorder's note saying what could not be
+     * recorded and why, and the refusal is kept in the session state for prt status.
+     */
+    private ObjectNode recordRefusal(String type, ObjectNode payload, List<Violation> refused) throws IOException {
+        if (REFUSAL_NOTE.equals(payload.path("source").asText(null)) && "rationale_note".equals(type)) {
+            throw new IllegalStateException("the recorder's own note was refused: " + refused);
+        }
+        StringBuilder why = new StringBuilder();
+        for (Violation v : refused.subList(0, Math.min(refused.size(), 5))) {
+            why.append(why.isEmpty() ? "" : "; ").append(v.pointer().replaceFirst("^/events/0", "")).append(": ").append(v.message());
+        }
+        String what = type + (payload.hasNonNull("path") ? " of " + payload.get("path").asText()
+                : payload.hasNonNull("command") ? " of `" + payload.get("command").asText() + "`" : "");
+        String text = "prt could not record a " + what + ", which the server would refuse (" + why + "); it is left out of the trace";
+        if (text.length() > 8000) {
+            text = text.substring(0, 7999) + "…";
+        }
+        ObjectNode refusal = state.putObject("last_refusal");
+        refusal.put("type", type);
+        refusal.put("what", what);
+        refusal.put("why", why.toString());
+        refusal.put("at_seq", nextSeq());
+        refusal.put("at", System.currentTimeMillis() / 1000.0);
+        state.put("refusals", state.path("refusals").asLong(0) + 1);
+        ObjectNode note = StrictJson.mapper().createObjectNode();
+        note.put("kind", "observation");
+        note.put("text", text);
+        note.put("source", REFUSAL_NOTE);
+        System.err.println("prt: " + text);
+        return record("rationale_note", note);
     }
 
     public static String eventId(long seq) {

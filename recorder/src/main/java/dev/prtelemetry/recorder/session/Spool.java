@@ -26,6 +26,8 @@ import java.util.stream.Stream;
  */
 public final class Spool {
     static final int EXCERPT_CHARS = 16_384;
+    /** The most outputs a cmd_run lists (its schema's maxItems); the rest are still taken as outputs. */
+    static final int MAX_OUTPUTS = 1000;
 
     private Spool() {
     }
@@ -134,6 +136,14 @@ public final class Spool {
         run.put("output_truncated", cut || e.outputTruncated());
         if (!redacted.isEmpty()) {
             run.put("output_ref", Artifacts.put(ws, redacted.getBytes(StandardCharsets.UTF_8)));
+        }
+        List<ObjectNode> outputs = WorkingTree.adoptOutputs(ws, e.startedMs(), e.endedMs());
+        if (!outputs.isEmpty()) {
+            var list = run.putArray("outputs");
+            outputs.stream().limit(MAX_OUTPUTS).forEach(list::add);
+            if (outputs.size() > MAX_OUTPUTS) {
+                run.put("outputs_truncated", true);
+            }
         }
         rec.record("cmd_run", run);
 

@@ -87,6 +87,9 @@ public final class Uploader {
         if (p.hasNonNull("last_error")) {
             q.put("last_error", p.get("last_error").asText());
         }
+        if (p.hasNonNull("refused") && p.hasNonNull("last_error")) {
+            q.set("refused", p.get("refused"));
+        }
         return q;
     }
 
@@ -105,12 +108,14 @@ public final class Uploader {
                 backoff = 500;
                 if (progress.hasNonNull("last_error")) {
                     progress.putNull("last_error");
+                    progress.remove("refused");
                     save();
                 }
             } catch (GatewayClient.CallFailed e) {
                 progress.put("last_error", e.getMessage());
                 save();
                 if (!e.retryable) {
+                    noteRefusal(e);
                     log.println("prt: upload stopped: " + e.getMessage());
                     throw e;
                 }
@@ -137,6 +142,47 @@ public final class Uploader {
             }
         }
         return Step.IDLE;
+    }
+
+    /**
+     * Keeps what a refusal no retry can fix was about, for {@code prt status}: the server's
+     * status and words and, for a refused chunk, the first event it named (seq, id, type, path)
+     * with the violation's pointer inside that event.
+     */
+    private void noteRefusal(GatewayClient.CallFailed e) throws IOException {
+        ObjectNode r = progress.putObject("refused");
+        r.put("status", e.status);
+        r.put("message", e.getMessage());
+        JsonNode pending = progress.get("pending");
+        JsonNode errors = e.problem == null ? null : e.problem.get("errors");
+        if (pending == null || pending.isNull() || errors == null || !errors.isArray()) {
+            save();
+            return;
+        }
+        r.put("chunk_seq", pending.path("chunk_seq").asLong());
+        r.put("first_seq", pending.path("first_seq").asLong());
+        r.put("last_seq", pending.path("last_seq").asLong());
+        for (JsonNode err : errors) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^/events/(\\d+)(/.*)?$").matcher(err.path("pointer").asText());
+            if (!m.matches()) {
+                continue;
+            }
+            long seq = pending.path("first_seq").asLong() + Long.parseLong(m.group(1));
+            List<String> lines = journalLines();
+            if (seq < lines.size()) {
+                JsonNode event = StrictJson.parse(lines.get((int) seq));
+                r.put("seq", seq);
+                r.put("event_id", event.path("id").asText());
+                r.put("event_type", event.path("type").asText());
+                if (event.path("payload").hasNonNull("path")) {
+                    r.put("event_path", event.path("payload").path("path").asText());
+                }
+            }
+            r.put("pointer", m.group(2) == null ? "" : m.group(2));
+            r.put("why", err.path("detail").asText());
+            break;
+        }
+        save();
     }
 
     /** Does the next piece of work, or says there is none. */

@@ -41,6 +41,10 @@ public final class WorkingTree {
     static final int MAX_INLINE_DIFF = 256 * 1024;
     /** Files larger than this are recorded by hash only. */
     static final long MAX_DIFFED_FILE = 4L * 1024 * 1024;
+    /** Stands for a previous content that was not kept (a large command output): the edit cannot be a diff. */
+    private static final byte[] UNKNOWN = new byte[0];
+    /** A binary file's new content is kept as an artifact up to this size; larger ones by hash and size only. */
+    static final int MAX_BINARY_CONTENT = 1024 * 1024;
     /** A file held open for writing longer than this is recorded as it is (a log a tool never closes). */
     static final long MAX_WRITE_HOLD_MS = 10_000;
     /** Since when (the watcher's clock) each changed file has been seen held open for writing. */
@@ -84,6 +88,7 @@ public final class WorkingTree {
         Set<String> paths = new LinkedHashSet<>(candidates(ws));
         index.fieldNames().forEachRemaining(paths::add);
         // first the cheap look (stat): which files changed and have settled
+        long running = Commands.runningSince(ws);
         List<String> changed = new ArrayList<>();
         for (String path : paths.stream().sorted().toList()) {
             BasicFileAttributes a = attrs(ws.repoRoot().resolve(path));
@@ -103,6 +108,10 @@ public final class WorkingTree {
             }
             if (a != null && beforeMs > 0 && a.lastModifiedTime().toMillis() >= beforeMs) {
                 continue; // changed after the command being recorded started: after it in the trace
+            }
+            if (a != null && running > 0 && (known == null || known.path("output").asBoolean())
+                    && a.lastModifiedTime().toMillis() >= running - Commands.CLOCK_SLACK_MS) {
+                continue; // made while a prt run command runs: its output, unless the drain decides otherwise
             }
             changed.add(path);
         }
@@ -134,7 +143,8 @@ public final class WorkingTree {
                 }
                 continue;
             }
-            byte[] before = beforeSha == null ? null : Files.readAllBytes(ws.shadowObjects().resolve(beforeSha));
+            Path beforeObject = beforeSha == null ? null : ws.shadowObjects().resolve(beforeSha);
+            byte[] before = beforeObject == null ? null : Files.exists(beforeObject) ? Files.readAllBytes(beforeObject) : UNKNOWN;
             if (after != null) {
                 storeObject(ws, after);
             }
@@ -186,6 +196,50 @@ public final class WorkingTree {
         return b != null && a.size() == b.size() && a.lastModifiedTime().equals(b.lastModifiedTime());
     }
 
+    /**
+     * The files a command made while it ran, from {@code startedMs} to {@code endedMs}: new
+     * untracked files (and earlier outputs it rewrote) that no ignore rule hides. They are taken
+     * into the shadow as outputs, so they are not recorded as the developer's edits, and returned
+     * (path, sha256, size) for the command's {@code cmd_run}. Tracked files the command changed
+     * (a formatter, a lock file) stay edits: the trace must be able to replay them.
+     */
+    static List<ObjectNode> adoptOutputs(Workspace ws, long startedMs, long endedMs) throws IOException {
+        ObjectNode index = loadIndex(ws);
+        List<ObjectNode> outputs = new ArrayList<>();
+        for (String path : candidates(ws)) {
+            JsonNode known = index.get(path);
+            if (known != null && !known.path("output").asBoolean()) {
+                continue;
+            }
+            Path file = ws.repoRoot().resolve(path);
+            BasicFileAttributes a = attrs(file);
+            if (a == null || !a.isRegularFile()) {
+                continue;
+            }
+            long m = a.lastModifiedTime().toMillis();
+            if (known != null && known.path("size").asLong() == a.size() && known.path("mtime_ms").asLong() == m) {
+                continue;
+            }
+            if (m < startedMs - Commands.CLOCK_SLACK_MS || m > endedMs + Commands.CLOCK_SLACK_MS) {
+                continue;
+            }
+            byte[] bytes = readOrNull(file);
+            if (bytes == null) {
+                continue;
+            }
+            String sha = Sha256.hex(Sha256.digest(bytes));
+            if (bytes.length <= MAX_DIFFED_FILE) {
+                storeObject(ws, bytes); // so a later edit of it by the developer is a diff
+            }
+            index.set(path, entry(a, sha).put("output", true));
+            outputs.add(StrictJson.mapper().createObjectNode().put("path", path).put("sha256", sha).put("size", bytes.length));
+        }
+        if (!outputs.isEmpty()) {
+            Files2.writeAtomically(ws.shadowIndex(), StrictJson.bytes(index));
+        }
+        return outputs;
+    }
+
     /** After a crash: a journaled edit the shadow had not caught up with. */
     static void adoptEdit(Workspace ws, JsonNode payload) throws IOException {
         ObjectNode index = loadIndex(ws);
@@ -206,10 +260,10 @@ public final class WorkingTree {
         p.put("path", path);
         p.put("before_sha256", beforeSha);
         p.put("after_sha256", afterSha);
-        String beforeText = before == null ? "" : text(before);
+        String beforeText = before == null ? "" : before == UNKNOWN ? null : text(before);
         String afterText = after == null ? "" : text(after);
         if (beforeText == null || afterText == null) {
-            return p; // binary or too large: hashes only
+            return binaryPayload(rec, p, after, afterText);
         }
         List<String> a = lines(beforeText);
         List<String> b = lines(afterText);
@@ -232,6 +286,22 @@ public final class WorkingTree {
         }
         p.put("lines_added", added);
         p.put("lines_removed", removed);
+        return p;
+    }
+
+    /**
+     * A change that is not text on one side (binary, or too large to diff): no diff, a binary
+     * marker and the new size; the new content as an artifact when it is at most
+     * {@link #MAX_BINARY_CONTENT} (text content redacted first, as every recorded text is),
+     * otherwise the hashes and size alone summarise it.
+     */
+    private static ObjectNode binaryPayload(Recorder rec, ObjectNode p, byte[] after, String afterText) throws IOException {
+        p.put("binary", true);
+        p.put("size", after == null ? 0 : after.length);
+        if (after != null && after.length <= MAX_BINARY_CONTENT) {
+            byte[] kept = afterText == null ? after : rec.redactText(afterText).getBytes(StandardCharsets.UTF_8);
+            p.put("content_ref", Artifacts.put(rec.workspace(), kept));
+        }
         return p;
     }
 
@@ -265,15 +335,16 @@ public final class WorkingTree {
         }
     }
 
-    /** Files git would consider: tracked, plus untracked that no ignore rule hides; never .prt/. */
+    /** Files git would consider: tracked, plus untracked that no ignore rule (git's and {@link Ignores}) hides; never .prt/. */
     static List<String> candidates(Workspace ws) throws IOException {
         return candidates(ws, true);
     }
 
     static List<String> candidates(Workspace ws, boolean untracked) throws IOException {
-        Git.Result r = untracked
-                ? new Git(ws.repoRoot()).run("ls-files", "-z", "--cached", "--others", "--exclude-standard")
-                : new Git(ws.repoRoot()).run("ls-files", "-z", "--cached");
+        List<String> args = new ArrayList<>(Ignores.gitConfig(ws));
+        args.addAll(untracked ? List.of("ls-files", "-z", "--cached", "--others", "--exclude-standard")
+                : List.of("ls-files", "-z", "--cached"));
+        Git.Result r = new Git(ws.repoRoot()).run(args.toArray(String[]::new));
         if (r.exit() != 0) {
             throw new IOException("git ls-files failed: " + r.err().strip());
         }

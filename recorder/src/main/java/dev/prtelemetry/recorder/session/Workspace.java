@@ -62,6 +62,11 @@ public record Workspace(Path repoRoot) {
         return dir().resolve("watch.log");
     }
 
+    /** {@code running/<pid>}: a {@code prt run} command in progress, holding the ms it started at. */
+    public Path running() {
+        return dir().resolve("running");
+    }
+
     /** The session folder with its subfolders, owner-only. */
     public void create() throws IOException {
         for (Path p : new Path[] {dir(), shadowObjects(), artifacts(), tmp()}) {

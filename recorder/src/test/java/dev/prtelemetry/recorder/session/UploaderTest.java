@@ -65,7 +65,10 @@ class UploaderTest {
         } else if (path.endsWith("events:ingest")) {
             int n = ingests.incrementAndGet();
             status = permanentStatus != 0 ? permanentStatus : n == 1 ? 503 : n == 2 ? 401 : 202;
-            out = status == 202 ? "{}" : "{\"detail\":\"status " + status + "\"}";
+            out = status == 202 ? "{}" : status == 422
+                    ? "{\"detail\":\"1 violation(s) of the chunk schema; nothing was stored\",\"errors\":[{\"pointer\":\"/events/0/payload/text\","
+                    + "\"detail\":\"must be at most 8192 characters\",\"keyword\":\"maxLength\"}]}"
+                    : "{\"detail\":\"status " + status + "\"}";
         } else {
             status = path.contains("/artifacts/") ? 201 : 202;
             out = "{}";
@@ -128,5 +131,12 @@ class UploaderTest {
         assertThat(status.at("/upload/events_queued").asInt()).isEqualTo(1);
         assertThat(status.at("/upload/last_error").asText()).contains("422");
         assertThat(ingests.get()).isEqualTo(1); // not retried
+        // prt status names the refused event and the server's reason, and says the session is stuck
+        assertThat(status.at("/upload/refused/event_id").asText()).isEqualTo("ev-0");
+        assertThat(status.at("/upload/refused/pointer").asText()).isEqualTo("/payload/text");
+        assertThat(status.get("stuck").asText()).contains("ev-0 (rationale_note)").contains("must be at most 8192 characters");
+        var human = prt(repo, env, null, "status");
+        assertThat(human.exit()).isEqualTo(1);
+        assertThat(human.out()).contains("STUCK").contains("ev-0").contains("/payload/text");
     }
 }
