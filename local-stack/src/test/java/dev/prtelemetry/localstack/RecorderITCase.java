@@ -299,6 +299,133 @@ class RecorderITCase {
         flink.execute("prt-rescore-test");
     }
 
+    // ---- real projects in three ecosystems: build outputs, the watcher on, the real test runners ----
+
+    /**
+     * The session of issue 19, run exactly so: a Maven project without a .gitignore, {@code mvn -q
+     * -o test} before and after a one-line fix, the watcher and the background uploader on. The
+     * compiled classes, Maven's status files and the Surefire reports are no edits; the trace is the
+     * one source edit, two test runs with JUnit outcomes and the commit, complete and verified.
+     */
+    @Test
+    void aMavenProjectWithoutAGitignoreRecordsTheOneSourceEditTwoJUnitRunsAndTheCommit() throws Exception {
+        Path repo = project("maven-calc", Map.of("@junit.version@", System.getProperty("prt.test.junit.version", "5.14.1"),
+                "@compiler.version@", System.getProperty("prt.test.compiler.version", "3.14.0"),
+                "@resources.version@", System.getProperty("prt.test.resources.version", "3.3.1"),
+                "@surefire.version@", System.getProperty("prt.test.surefire.version", "3.5.4")));
+        git(repo, "add", "-A");
+        git(repo, "commit", "-qm", "start");
+        recordRealSession(repo, "erin", "CALC-1", List.of("mvn", "-q", "-o", "test"), "src/main/java/demo/Calc.java",
+                "return a - b;", "return a + b;", "junit", 1, 1, 2, "target/classes/demo/Calc.class",
+                "target/surefire-reports/TEST-demo.CalcTest.xml");
+    }
+
+    /** A Python project without a .gitignore: pytest's __pycache__ and .pytest_cache are no edits. */
+    @Test
+    void aPythonProjectsCachesAreNotEdits() throws Exception {
+        assumeTrue(pytestAvailable(), "python3 -m pytest is not available");
+        Path repo = exampleRepo("python-real");
+        recordRealSession(repo, "fay", "LEAP-2", List.of("python3", "-m", "pytest", "-q"), "dates/parse.py",
+                "(year % 100 != 0 and year % 400 == 0)", "(year % 100 != 0 or year % 400 == 0)", "pytest", 2, 3, 5,
+                "dates/__pycache__", ".pytest_cache");
+    }
+
+    /** A Node project with node_modules/ (no .gitignore) and jest runs reported through jest-junit. */
+    @Test
+    void aNodeProjectWithNodeModulesAndJestRuns() throws Exception {
+        Path repo = project("node-slug", Map.of());
+        Run install = Run.of(List.of("npm", "ci", "--no-audit", "--no-fund"), repo, Map.of(), null);
+        assumeTrue(install.exit == 0, "npm ci (jest, jest-junit from the npm registry) failed: " + install.err);
+        git(repo, "add", "package.json", "package-lock.json", "src", "test");
+        git(repo, "commit", "-qm", "start");
+        recordRealSession(repo, "gus", "SLUG-1", List.of("--junit-xml", "junit.xml", "--", "npx", "jest", "--ci",
+                "--reporters=default", "--reporters=jest-junit"), "src/slug.js", ".replace(/[^a-z0-9]/g, '-')",
+                ".replace(/[^a-z0-9]+/g, '-')", "jest", 1, 2, 3, "node_modules/jest", "junit.xml");
+    }
+
+    /**
+     * Records a fix as a developer would, with the watcher and the background uploader on: a failing
+     * test run, the fix saved, a passing run, the commit, finish. The journal must be exactly those
+     * steps — no build or tool output recorded as an edit — and the server's trace the journal.
+     */
+    static void recordRealSession(Path repo, String who, String task, List<String> testRun, String source, String bug, String fix,
+                                  String framework, int failedBefore, int passedBefore, int passedAfter, String... outputs)
+            throws Exception {
+        Map<String, String> env = env(repo, who);
+        env.put("PRT_BACKGROUND", "1"); // the watcher and the background uploader, as a developer has them
+        env.put("PYTHONDONTWRITEBYTECODE", ""); // Python writes its __pycache__, as on a developer's machine
+        login(repo, env, who);
+        Run start = prt(repo, env, "start", "--task", task, "--title", "a real fix");
+        assertThat(start.exit).as(start.err).isZero();
+        assertThat(repo.resolve(".prt/watch.pid")).as("the watcher runs").exists();
+        List<String> run = new ArrayList<>(List.of("run"));
+        run.addAll(testRun.contains("--") ? testRun : java.util.stream.Stream.concat(Stream.of("--"), testRun.stream()).toList());
+        Run before = launcher(repo, env, run.toArray(String[]::new));
+        assertThat(before.exit).as(before.out + before.err).isNotZero();
+        Path file = repo.resolve(source);
+        String text = Files.readString(file);
+        assertThat(text).contains(bug);
+        Files.writeString(file, text.replace(bug, fix));
+        Run after = launcher(repo, env, run.toArray(String[]::new));
+        assertThat(after.exit).as(after.out + after.err).isZero();
+        git(repo, "commit", "-qam", "fix");
+        Run finish = prt(repo, env, "finish", "--outcome", "fixed", "--wait", "120");
+        assertThat(finish.exit).as(finish.err).isZero();
+        assertThat(finish.out).as(finish.out + finish.err).contains("uploaded");
+
+        for (String output : outputs) {
+            assertThat(repo.resolve(output)).as("the tools left their outputs in the working tree").exists();
+        }
+        List<ObjectNode> journal = journal(repo);
+        assertThat(journal).as("journal: %s", journal).extracting(e -> e.get("type").asText() + ":" + e.at("/payload/path").asText(""))
+                .containsExactly("cmd_run:", "test_run:", "file_edit:" + source, "cmd_run:", "test_run:", "commit:");
+        assertThat(journal.get(2).at("/payload/diff").asText()).contains("+").contains(fix);
+        for (int i : new int[] {1, 4}) {
+            JsonNode t = journal.get(i).get("payload");
+            assertThat(t.get("framework").asText()).isEqualTo(framework);
+            assertThat(t.get("cases")).allSatisfy(c -> assertThat(c.get("name").asText()).isNotBlank());
+        }
+        assertThat(journal.get(1).at("/payload/summary/failed").asInt()).isEqualTo(failedBefore);
+        assertThat(journal.get(1).at("/payload/summary/passed").asInt()).isEqualTo(passedBefore);
+        assertThat(journal.get(4).at("/payload/summary/passed").asInt()).isEqualTo(passedAfter);
+        assertThat(journal.get(4).at("/payload/summary/failed").asInt()).isZero();
+        assertThat(journal.get(4).at("/payload/cases")).allSatisfy(c -> assertThat(c.get("outcome").asText()).isEqualTo("passed"));
+
+        String traceId = session(repo).get("trace_id").asText();
+        JsonNode trace = awaitFinal(traceId);
+        assertThat(trace.get("state").asText()).as(trace.toString()).isEqualTo("complete");
+        assertThat(trace.at("/integrity/verdict").asText()).isEqualTo("verified");
+        assertThat(trace.at("/integrity/event_count").asLong()).isEqualTo(journal.size());
+        assertThat(serverEvents(traceId)).isEqualTo(withoutServerTime(journal));
+        String patch = artifact(session(repo).get("final_patch_ref").asText());
+        assertThat(patch).contains("b/" + source).doesNotContain("b/target/").doesNotContain("b/node_modules/")
+                .doesNotContain("__pycache__").doesNotContain(".pytest_cache").doesNotContain("junit.xml");
+        Run status = prt(repo, env, "status");
+        assertThat(status.exit).as(status.out).isZero();
+        assertThat(status.out).contains("chain intact, every event acceptable to the server");
+    }
+
+    /** A fixture project from src/test/resources/projects, with its placeholders filled in, as a new git repository. */
+    static Path project(String name, Map<String, String> placeholders) throws Exception {
+        Path repo = dir.resolve("project-" + name);
+        Path from = Path.of("src/test/resources/projects", name).toAbsolutePath();
+        copy(from, repo);
+        try (Stream<Path> s = Files.walk(repo)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                String text = Files.readString(p);
+                String filled = text;
+                for (var e : placeholders.entrySet()) {
+                    filled = filled.replace(e.getKey(), e.getValue());
+                }
+                if (!filled.equals(text)) {
+                    Files.writeString(p, filled);
+                }
+            }
+        }
+        git(repo, "init", "-q");
+        return repo;
+    }
+
     // ---- helpers ----
 
     static Path exampleRepo(String name) throws Exception {

@@ -45,7 +45,8 @@ public final class HeuristicJudge implements Judge {
     /** One event, indexed. */
     record Ev(int i, String id, String type, JsonNode p) {
         boolean isNote(String... kinds) {
-            return type.equals("rationale_note") && (kinds.length == 0 || List.of(kinds).contains(p.path("kind").asText()));
+            return type.equals("rationale_note") && !"recorder".equals(p.path("source").asText()) // the developer's, not prt's
+                    && (kinds.length == 0 || List.of(kinds).contains(p.path("kind").asText()));
         }
 
         boolean failingRun() {

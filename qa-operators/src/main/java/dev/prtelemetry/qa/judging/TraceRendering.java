@@ -54,7 +54,7 @@ public final class TraceRendering {
             b.append('[').append(e.path("id").asText()).append("] ");
             switch (e.path("type").asText()) {
                 case "rationale_note" -> {
-                    b.append("note/").append(p.path("kind").asText()).append(": ").append(oneLine(p.path("text").asText(), 1000));
+                    b.append("recorder".equals(p.path("source").asText()) ? "recorder's note, not the developer's/" : "note/").append(p.path("kind").asText()).append(": ").append(oneLine(p.path("text").asText(), 1000));
                     if (p.path("refs").size() > 0) {
                         List<String> refs = new ArrayList<>();
                         p.path("refs").forEach(r -> refs.add(r.asText()));

@@ -90,6 +90,7 @@ public final class WorkingTree {
         // first the cheap look (stat): which files changed and have settled
         long running = Commands.runningSince(ws);
         List<String> changed = new ArrayList<>();
+        boolean indexChanged = false;
         for (String path : paths.stream().sorted().toList()) {
             BasicFileAttributes a = attrs(ws.repoRoot().resolve(path));
             JsonNode known = index.get(path);
@@ -97,6 +98,11 @@ public final class WorkingTree {
                 continue;
             }
             if (a == null && known == null) {
+                continue;
+            }
+            if (a == null && known.path("output").asBoolean()) {
+                index.remove(path); // a command's output removed (a rebuild): it never was an edit, nor is its removal
+                indexChanged = true;
                 continue;
             }
             if (a != null && known != null && known.path("size").asLong() == a.size()
@@ -119,7 +125,6 @@ public final class WorkingTree {
             changed.removeAll(stillBeingWritten(ws, changed, now));
         }
         int recorded = 0;
-        boolean indexChanged = false;
         for (String path : changed) {
             Path file = ws.repoRoot().resolve(path);
             BasicFileAttributes a = attrs(file);

@@ -149,6 +149,12 @@ class RealProjectsTest {
         events = journal(repo);
         assertThat(edits(events)).containsExactly("src/app.py", "gen/out.txt");
         assertThat(events.get(2).at("/payload/diff").asText()).contains("-made\n+changed");
+        // a clean that removes a command's outputs is no edit either (the edited file stays an edit)
+        assertThat(prt(repo, env, null, "run", "--", "sh", "-c", "mkdir -p gen && echo more > gen/more.txt").exit()).isZero();
+        assertThat(prt(repo, env, null, "run", "--", "rm", "-f", "gen/more.txt").exit()).isZero();
+        events = journal(repo);
+        assertThat(events.subList(4, events.size())).extracting(e -> e.get("type").asText() + ":" + e.at("/payload/path").asText(""))
+                .containsExactly("cmd_run:", "cmd_run:");
     }
 
     @Test

@@ -1,0 +1,10 @@
+package demo;
+
+public final class Calc {
+    private Calc() {
+    }
+
+    public static int add(int a, int b) {
+        return a - b;
+    }
+}
