@@ -30,6 +30,11 @@ public final class Recorder implements AutoCloseable {
     private static final String KEY_ENV = "PRT_REDACTION_KEY";
     /** The {@code source} of the notes the recorder writes itself. */
     static final String REFUSAL_NOTE = "recorder";
+    /**
+     * The largest event the recorder journals: a chunk holding it alone stays below the gateway's
+     * default body limit (4 MiB, {@code PRT_MAX_CHUNK_BYTES}) with room for the chunk's envelope.
+     */
+    static final int MAX_EVENT_BYTES = 3_500_000;
 
     private final Workspace ws;
     private final FileChannel lockChannel;
@@ -137,6 +142,9 @@ public final class Recorder implements AutoCloseable {
         if (finished()) {
             throw new IllegalStateException("the session has finished; start a new one with prt start");
         }
+        if ("test_run".equals(type)) {
+            TestRuns.fitInto(payload, MAX_EVENT_BYTES - 64 * 1024); // the cases are a view of the report artifact
+        }
         List<ObjectNode> redactions = redactor.redactTree(payload, "/payload");
         HashChain chain = head() == null ? new HashChain(traceId()) : new HashChain(traceId(), nextSeq(), head());
         ObjectNode event = StrictJson.mapper().createObjectNode();
@@ -171,7 +179,13 @@ public final class Recorder implements AutoCloseable {
         chunk.put("chunk_id", "recorder-check");
         chunk.put("chunk_seq", 0);
         chunk.putArray("events").add(event);
-        return TraceSchemas.get().validate(SchemaName.CHUNK, chunk);
+        List<Violation> out = new ArrayList<>(TraceSchemas.get().validate(SchemaName.CHUNK, chunk));
+        int bytes = StrictJson.toString(event).getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_EVENT_BYTES) {
+            out.add(new Violation("/events/0", "maxBytes", "the event is " + bytes + " bytes; a chunk holding it alone would exceed "
+                    + "the gateway's body limit (events of at most " + MAX_EVENT_BYTES + " bytes)"));
+        }
+        return out;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.prtelemetry.recorder.session;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.qa.reports.JUnitXml;
@@ -133,6 +134,47 @@ public final class TestRuns {
             p.put("report_ref", reportRef);
         }
         return p;
+    }
+
+    /**
+     * Shrinks a {@code test_run} payload whose per-case list would make the event too large (a
+     * suite of thousands of failing cases with long messages): first the messages of passing and
+     * skipped cases go, then the passing cases themselves, then messages are cut to 512
+     * characters, then cases from the end. The summary counts and the report artifact stay whole.
+     */
+    static void fitInto(ObjectNode payload, int maxBytes) {
+        if (!(payload.get("cases") instanceof ArrayNode cases) || size(payload) <= maxBytes) {
+            return;
+        }
+        for (JsonNode c : cases) {
+            if (!c.path("outcome").asText().equals("failed") && !c.path("outcome").asText().equals("error")) {
+                ((ObjectNode) c).remove("message");
+            }
+        }
+        if (size(payload) > maxBytes) {
+            for (int i = cases.size() - 1; i >= 0; i--) {
+                if (cases.get(i).path("outcome").asText().equals("passed")) {
+                    cases.remove(i);
+                }
+            }
+        }
+        if (size(payload) > maxBytes) {
+            for (JsonNode c : cases) {
+                if (c.has("message")) {
+                    ((ObjectNode) c).put("message", trim(c.get("message").asText(), 512));
+                }
+            }
+        }
+        while (size(payload) > maxBytes && !cases.isEmpty()) {
+            int cut = Math.max(1, cases.size() / 10);
+            for (int i = 0; i < cut; i++) {
+                cases.remove(cases.size() - 1);
+            }
+        }
+    }
+
+    private static int size(ObjectNode payload) {
+        return StrictJson.toString(payload).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     static String trim(String s, int max) {

@@ -75,6 +75,27 @@ class RealProjectsTest {
     }
 
     @Test
+    void aHugeTestRunKeepsItsSummaryAndFitsTheGatewaysBodyLimit() throws Exception {
+        start("T-R6");
+        ObjectNode run = StrictJson.mapper().createObjectNode().put("framework", "junit").put("command", "mvn test").put("exit_code", 1);
+        run.putObject("summary").put("total", 10_000).put("passed", 5_000).put("failed", 5_000).put("errors", 0).put("skipped", 0);
+        var cases = run.putArray("cases");
+        String message = "expected: <1> but was: <2> ".repeat(150).substring(0, 4000);
+        for (int i = 0; i < 10_000; i++) {
+            cases.addObject().put("name", "test" + i).put("classname", "demo.BigTest").put("outcome", i % 2 == 0 ? "failed" : "passed")
+                    .put("message", message);
+        }
+        try (Recorder rec = Recorder.open(new Workspace(repo))) {
+            assertThat(rec.record("test_run", run).get("type").asText()).isEqualTo("test_run");
+        }
+        ObjectNode e = journal(repo).get(0);
+        assertThat(StrictJson.toString(e).getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(Recorder.MAX_EVENT_BYTES);
+        assertThat(e.at("/payload/summary/failed").asInt()).isEqualTo(5_000);
+        assertThat(e.at("/payload/cases")).isNotEmpty().allSatisfy(c -> assertThat(c.get("outcome").asText()).isEqualTo("failed"));
+        assertThat(JournalCheck.check(new Workspace(repo), traceId()).ok()).isTrue();
+    }
+
+    @Test
     void binaryFilesAreRecordedAsContentArtifactsAndHugeOnesByHashAndSize() throws Exception {
         start("T-R2");
         byte[] png = new byte[3000];
