@@ -94,11 +94,11 @@ public final class FailToPass {
     public Verdict grade(Path before, Path after, TestCommand tests) throws IOException, InterruptedException {
         StateRuns b = runState(before, tests);
         if (b.error() != null) {
-            return failed("the before state could not be judged: " + b.error(), b, null);
+            return failed("the before state could not be judged: " + b.error() + tail(b.lastOutput()), b, null);
         }
         StateRuns a = runState(after, tests);
         if (a.error() != null) {
-            return failed("the after state could not be judged: " + a.error(), b, a);
+            return failed("the after state could not be judged: " + a.error() + tail(a.lastOutput()), b, a);
         }
         Set<String> ids = new TreeSet<>(b.outcomes().keySet());
         ids.addAll(a.outcomes().keySet());
@@ -112,7 +112,12 @@ public final class FailToPass {
         }
         List<String> targets = new ArrayList<>();
         if (!options.targets().isEmpty()) {
-            targets.addAll(options.targets());
+            TestIds.Resolution res = TestIds.resolve(options.targets(), ids);
+            if (!res.complete()) {
+                return new Verdict(false, "the target tests are not among the tests the runs reported: " + res.describe(), List.of(),
+                        List.of(), List.of(), flaky, table, sandbox.kind(), options.limits(), b, a);
+            }
+            res.resolved().values().stream().flatMap(List::stream).distinct().forEach(targets::add);
         } else {
             for (String id : ids) {
                 if (isFailure(b.outcome(id))) {
@@ -121,7 +126,9 @@ public final class FailToPass {
             }
         }
         List<String> stillFailing = targets.stream().filter(id -> !"passed".equals(a.outcome(id))).toList();
-        List<String> notReproduced = targets.stream().filter(id -> !isFailure(b.outcome(id))).toList();
+        // a named target may be new with the fix's tests (absent before: it cannot have passed); a detected one failed
+        List<String> notReproduced = targets.stream().filter(id -> !isFailure(b.outcome(id)) && !"missing".equals(b.outcome(id)))
+                .toList();
         List<String> regressions = ids.stream().filter(id -> "passed".equals(b.outcome(id)) && !"passed".equals(a.outcome(id)))
                 .filter(id -> !flaky.contains(id)).toList();
         String error = null;
@@ -136,6 +143,16 @@ public final class FailToPass {
 
     private Verdict failed(String error, StateRuns b, StateRuns a) {
         return new Verdict(false, error, List.of(), List.of(), List.of(), List.of(), Map.of(), sandbox.kind(), options.limits(), b, a);
+    }
+
+    /** The last lines of a run's output, for a verdict that could not be reached: what the runner itself said. */
+    static String tail(String output) {
+        if (output == null || output.isBlank()) {
+            return "";
+        }
+        List<String> lines = output.strip().lines().toList();
+        String last = String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+        return "; the run's last lines:\n" + (last.length() > 2000 ? last.substring(last.length() - 2000) : last);
     }
 
     static boolean isFailure(String outcome) {

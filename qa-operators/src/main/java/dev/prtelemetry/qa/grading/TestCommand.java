@@ -52,7 +52,7 @@ public record TestCommand(String framework, List<String> argv, List<String> sand
     }
 
     /** POSIX-shell-like word splitting: spaces, single and double quotes, backslashes. */
-    static List<String> shellWords(String s) {
+    public static List<String> shellWords(String s) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
         boolean inWord = false;

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * A sandbox from Linux namespaces, for machines without Docker: bubblewrap with every namespace
  * unshared (no network but a loopback that is down, its own PID namespace so every child dies
  * with it), the host's filesystem read-only, a size-limited tmpfs holding a copy of the
- * workspace and {@code /tmp}, {@code prlimit} for CPU time, address space, processes and file
+ * workspace and {@code /tmp}, a memory cgroup where one can be made ({@link MemoryCgroup}:
+ * memory used, and processes), {@code prlimit} for CPU time, address space, processes and file
  * size, a wall-clock timeout that kills the whole tree. Run as root, the command first drops
  * to {@code nobody} (setpriv), so host files keep their real permissions ({@code /root},
  * {@code /etc/shadow} stay unreadable); run as a user, it stays that user.
@@ -27,6 +28,10 @@ import java.util.stream.Stream;
 public final class NamespaceSandbox implements Sandbox {
     static final int NOBODY = 65534;
     private static final long MAX_OUTPUT = 4L << 20;
+    /** Address space allowed per byte of the memory limit when a cgroup limits memory itself. */
+    static final long CGROUP_ADDRESS_SPACE_FACTOR = 16;
+    /** ... and when only the address-space limit stands for it. */
+    static final long ADDRESS_SPACE_FACTOR = 4;
 
     private final String bwrap;
 
@@ -67,11 +72,26 @@ public final class NamespaceSandbox implements Sandbox {
 
     /** The full command line (exposed for tests and for the verdict's record of what ran). */
     public List<String> commandLine(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir) {
+        return commandLine(workspace, command, env, limits, outDir, null);
+    }
+
+    /**
+     * With a memory cgroup, memory is limited by what the run uses (the group) and the address
+     * space only loosely ({@link #CGROUP_ADDRESS_SPACE_FACTOR} times, against runaway mappings);
+     * without one, by address space at {@link #ADDRESS_SPACE_FACTOR} times the memory limit, since
+     * real runtimes reserve far more virtual memory than they touch.
+     */
+    List<String> commandLine(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir,
+                             MemoryCgroup cgroup) {
         List<String> cmd = new ArrayList<>();
+        if (cgroup != null) {
+            cmd.addAll(cgroup.joinCommand());
+        }
         if (isRoot()) {
             cmd.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"));
         }
-        cmd.addAll(List.of("prlimit", "--cpu=" + limits.cpuSeconds(), "--as=" + limits.memoryBytes(),
+        long addressSpace = limits.memoryBytes() * (cgroup != null ? CGROUP_ADDRESS_SPACE_FACTOR : ADDRESS_SPACE_FACTOR);
+        cmd.addAll(List.of("prlimit", "--cpu=" + limits.cpuSeconds(), "--as=" + addressSpace,
                 "--nproc=" + limits.pids(), "--fsize=" + limits.fileSizeBytes(), "--core=0", "--"));
         cmd.addAll(List.of(bwrap, "--unshare-all", "--die-with-parent", "--new-session",
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
@@ -97,8 +117,21 @@ public final class NamespaceSandbox implements Sandbox {
             Files.setPosixFilePermissions(outDir, PosixFilePermissions.fromString("rwxrwxrwx"));
             makeReadable(workspace);
         }
+        try (MemoryCgroup cgroup = MemoryCgroup.create(limits.memoryBytes(), limits.pids())) {
+            return run(commandLine(workspace, command, env, limits, outDir, cgroup), limits, cgroup);
+        }
+    }
+
+    /** How memory is limited here: "cgroup" (what the run uses) or "address-space" (virtual memory, looser). */
+    public static String memoryControl(Limits limits) {
+        try (MemoryCgroup cgroup = MemoryCgroup.create(limits.memoryBytes(), limits.pids())) {
+            return cgroup != null ? "cgroup" : "address-space";
+        }
+    }
+
+    private Result run(List<String> commandLine, Limits limits, MemoryCgroup cgroup) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(commandLine(workspace, command, env, limits, outDir)).redirectErrorStream(true)
+        Process p = new ProcessBuilder(commandLine).redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Thread reader = new Thread(() -> capture(p.getInputStream(), out));
@@ -118,6 +151,10 @@ public final class NamespaceSandbox implements Sandbox {
         }
         int exit = p.exitValue();
         String signal = Signals.ofExitCode(exit);
+        if (cgroup != null && cgroup.oomKilled()) {
+            text += "\nprt sandbox: the run reached its memory limit (" + (limits.memoryBytes() >> 20) + " MiB) and was killed\n";
+            signal = signal == null ? "KILL" : signal;
+        }
         return new Result(exit, false, signal, text, ms);
     }
 

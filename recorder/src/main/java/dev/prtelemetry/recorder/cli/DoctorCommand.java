@@ -85,7 +85,11 @@ final class DoctorCommand implements Callable<Integer> {
             check("sandbox", "warn", "no sandbox: neither bubblewrap nor a Docker engine answers",
                     "only needed for prt qa verify here; apt-get install bubblewrap, or set DOCKER_HOST");
         } else {
-            check("sandbox", "ok", sandbox.kind() + " sandbox available for test re-runs", null);
+            String memory = sandbox instanceof dev.prtelemetry.qa.sandbox.NamespaceSandbox
+                    ? "; memory limited by " + (dev.prtelemetry.qa.sandbox.NamespaceSandbox.memoryControl(
+                            dev.prtelemetry.qa.sandbox.Limits.defaults()).equals("cgroup") ? "a cgroup (memory used)"
+                            : "address space only (no cgroup can be made here: run as root, or with a delegated cgroup v2)") : "";
+            check("sandbox", "ok", sandbox.kind() + " sandbox available for test re-runs" + memory, null);
         }
 
         if (!session) {

@@ -3,16 +3,19 @@ package dev.prtelemetry.recorder.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.qa.grading.FailToPass;
+import dev.prtelemetry.qa.grading.SweBench;
 import dev.prtelemetry.qa.grading.TraceVerification;
 import dev.prtelemetry.qa.sandbox.Limits;
 import dev.prtelemetry.qa.sandbox.Sandbox;
 import dev.prtelemetry.qa.sandbox.Sandboxes;
 import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "qa", description = "Quality checks of traces, run locally (the same code the pipeline runs).",
         footer = {"", "Example:", "  prt qa verify examples/dates-leap-day/trace.json"},
-        subcommands = {QaCommand.Verify.class, QaCommand.VerifyPatch.class, JudgeCommand.class, AgreementCommand.class})
+        subcommands = {QaCommand.Verify.class, QaCommand.VerifyPatch.class, QaCommand.Swebench.class, JudgeCommand.class,
+            AgreementCommand.class})
 final class QaCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -145,6 +149,88 @@ final class QaCommand implements Runnable {
             ObjectNode v = TraceVerification.verifyPatch(repo, fix, testPatch, tests, common.testCommand, common.framework,
                     Sandboxes.pick(), common.options(Set.copyOf(tests)));
             return report(v, common.json, spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "swebench", sortOptions = false,
+            description = {"Evaluates SWE-bench task instances (instance_id, repo, base_commit, patch, test_patch, FAIL_TO_PASS, "
+                    + "PASS_TO_PASS) with the fail-to-pass grading, in sandboxes, in parallel up to the cores: the before state is "
+                    + "the repository plus the test patch, the after state that plus the prediction (SWE-bench's instance_id, "
+                    + "model_name_or_path, model_patch), or the gold patch when no predictions are given. Writes a report in "
+                    + "SWE-bench's shape (per instance resolved and tests_status, and totals). Exit 0 when every evaluated "
+                    + "instance is resolved, 1 when not, 2 on wrong usage."},
+            footer = {"", "Examples:", "  prt qa swebench ../shared/corpus/real-fixes/instances.jsonl --repos ../shared/corpus/real-fixes",
+                "  prt qa swebench instances.jsonl --repos repos/ --predictions preds.jsonl --report report.json"})
+    static final class Swebench implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "INSTANCES", description = "task instances, one JSON object per line")
+        Path instances;
+        @Option(names = "--repos", required = true, paramLabel = "DIR",
+                description = "the repositories at their base commits: DIR/<instance_id>.tar.gz or DIR/<instance_id>/")
+        Path repos;
+        @Option(names = "--predictions", paramLabel = "FILE", description = "candidate patches (JSONL or JSON); default: the gold patches")
+        Path predictions;
+        @Option(names = "--report", paramLabel = "FILE", description = "write the report here too")
+        Path reportFile;
+        @Option(names = "--instance", paramLabel = "ID", split = ",", description = "only these instances")
+        List<String> only = List.of();
+        @Option(names = "--parallel", paramLabel = "N", description = "instances at once (default: the cores)")
+        Integer parallel;
+        @Option(names = "--json", description = "print the report as JSON")
+        boolean json;
+        @Option(names = "--repeats", defaultValue = "1", description = "runs of a state that shows failures (default: ${DEFAULT-VALUE})")
+        int repeats;
+        @Option(names = "--timeout", defaultValue = "300", paramLabel = "SECONDS", description = "wall-clock limit per test run (default: ${DEFAULT-VALUE})")
+        long timeoutSeconds;
+        @Option(names = "--test-command", defaultValue = "python3 -m pytest -rA", paramLabel = "CMD",
+                description = "the test runner; the instance's test files are appended (default: ${DEFAULT-VALUE})")
+        String testCommand;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            List<SweBench.Instance> all;
+            Map<String, String> preds;
+            try {
+                all = SweBench.readInstances(instances);
+                preds = predictions == null ? null : SweBench.readPredictions(predictions);
+            } catch (IOException | RuntimeException e) {
+                spec.commandLine().getErr().println("prt qa swebench: " + e.getMessage());
+                return ExitCodes.USAGE;
+            }
+            List<SweBench.Instance> chosen = only.isEmpty() ? all : all.stream().filter(i -> only.contains(i.id())).toList();
+            int cores = parallel != null ? parallel : Runtime.getRuntime().availableProcessors();
+            FailToPass.Options options = new FailToPass.Options(repeats,
+                    Limits.defaults().withWallTimeout(Duration.ofSeconds(timeoutSeconds)), Set.of());
+            long t0 = System.nanoTime();
+            ObjectNode report = SweBench.evaluate(chosen, preds, repos, Sandboxes.pick(), new SweBench.Settings(testCommand, options, cores));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            report.put("wall_seconds", Math.round(seconds * 10) / 10.0);
+            report.put("parallelism", cores);
+            if (reportFile != null) {
+                Files.writeString(reportFile, report.toPrettyString() + "\n");
+            }
+            if (json) {
+                out.println(report.toPrettyString());
+            } else {
+                report.path("instances").fields().forEachRemaining(e -> {
+                    JsonNode r = e.getValue();
+                    out.printf("%-13s %s%s%n", r.path("resolved").asBoolean() ? "RESOLVED" : r.has("error") ? "ERROR" : "NOT RESOLVED",
+                            e.getKey(), r.has("error") ? ": " + r.get("error").asText()
+                                    : r.path("patch_exists").asBoolean(true) ? failures(r) : " (empty patch)");
+                });
+                out.printf("%d/%d resolved (%s sandbox, %d at once, %.1f s, %.1f instances/min)%n", report.get("resolved_instances").asInt(),
+                        report.get("submitted_instances").asInt(), report.get("sandbox").asText(), cores, seconds,
+                        seconds == 0 ? 0 : report.get("submitted_instances").asInt() * 60 / seconds);
+            }
+            return report.get("resolved_instances").asInt() == report.get("submitted_instances").asInt() ? ExitCodes.OK : ExitCodes.INVALID;
+        }
+
+        private static String failures(JsonNode r) {
+            int f2p = r.at("/tests_status/FAIL_TO_PASS/failure").size();
+            int p2p = r.at("/tests_status/PASS_TO_PASS/failure").size();
+            return f2p + p2p == 0 ? "" : " (FAIL_TO_PASS failing: " + f2p + ", PASS_TO_PASS failing: " + p2p + ")";
         }
     }
 }

@@ -1,0 +1,41 @@
+package dev.prtelemetry.qa.grading;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The aliases people write for a test, mapped onto the ids JUnit XML reports give. */
+class TestIdsTest {
+    @Test
+    void pytestNodeIdsAreMangledAsPytestsJunitWriterDoes() {
+        assertThat(TestIds.pytest("tests/test_more.py::SlicedTests::test_negative")).isEqualTo("tests.test_more.SlicedTests::test_negative");
+        assertThat(TestIds.pytest("test_parse.py::test_x")).isEqualTo("test_parse::test_x");
+        assertThat(TestIds.pytest("tests/a/test_b.py::Outer::Inner::test_c[1.5-x/y::z]"))
+                .isEqualTo("tests.a.test_b.Outer.Inner::test_c[1.5-x/y::z]");
+    }
+
+    @Test
+    void everyFormResolvesToTheReportedId() {
+        List<String> ids = List.of("tests.test_more.SlicedTests::test_negative", "demo.CalcTest::addsTwoNumbers",
+                "tests.test_f::test_sig[None-args-kwargs-None-*args, **kwargs]", "tests.test_f::test_sig[a, b]");
+        var r = TestIds.resolve(List.of("tests/test_more.py::SlicedTests::test_negative", "demo.CalcTest#addsTwoNumbers",
+                "demo.CalcTest.addsTwoNumbers", "demo.CalcTest::addsTwoNumbers", "tests/test_f.py::test_sig[None-args-kwargs-None-*args,"), ids);
+        assertThat(r.complete()).as(r.describe()).isTrue();
+        assertThat(r.resolved().get("tests/test_more.py::SlicedTests::test_negative")).containsExactly("tests.test_more.SlicedTests::test_negative");
+        assertThat(r.resolved().get("demo.CalcTest#addsTwoNumbers")).containsExactly("demo.CalcTest::addsTwoNumbers");
+        assertThat(r.resolved().get("demo.CalcTest.addsTwoNumbers")).containsExactly("demo.CalcTest::addsTwoNumbers");
+        // SWE-bench's log parsing cuts parametrised ids at the first space
+        assertThat(r.resolved().get("tests/test_f.py::test_sig[None-args-kwargs-None-*args,"))
+                .containsExactly("tests.test_f::test_sig[None-args-kwargs-None-*args, **kwargs]");
+    }
+
+    @Test
+    void aTargetThatMatchesNothingIsAnErrorNamingTheClosestIds() {
+        var r = TestIds.resolve(List.of("tests/test_more.py::SlicedTests::test_negatve"),
+                List.of("tests.test_more.SlicedTests::test_negative", "tests.test_more.SlicedTests::test_positive", "other::x"));
+        assertThat(r.complete()).isFalse();
+        assertThat(r.describe()).contains("'tests/test_more.py::SlicedTests::test_negatve' matches no test")
+                .contains("closest: tests.test_more.SlicedTests::test_negative, tests.test_more.SlicedTests::test_positive");
+    }
+}
