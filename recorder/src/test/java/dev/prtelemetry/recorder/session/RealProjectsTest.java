@@ -154,8 +154,9 @@ class RealProjectsTest {
     @Test
     void filesACommandMakesAreItsOutputsWhileTrackedFilesItChangesStayEdits() throws Exception {
         start("T-R4");
+        // (a real command writes well after it starts; a time stamp may lag the clock by a tick, so not within 4 ms of it)
         var run = prt(repo, env, null, "run", "--", "sh", "-c",
-                "mkdir -p gen && echo made > gen/out.txt && printf 'def add(a, b):\\n    return a + b\\n' > src/app.py");
+                "sleep 0.1 && mkdir -p gen && echo made > gen/out.txt && printf 'def add(a, b):\\n    return a + b\\n' > src/app.py");
         assertThat(run.exit()).as(run.err()).isZero();
         List<ObjectNode> events = journal(repo);
         assertThat(events).extracting(e -> e.get("type").asText() + ":" + e.at("/payload/path").asText(""))
