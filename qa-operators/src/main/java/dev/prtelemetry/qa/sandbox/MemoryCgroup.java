@@ -104,30 +104,25 @@ final class MemoryCgroup implements AutoCloseable {
         return List.of("/bin/sh", "-c", join + " && exec \"$@\"", "prt-cgroup");
     }
 
-    /** Whether the kernel killed something in the group for memory. */
+    /** Whether the kernel killed something in the group for memory (v2 memory.events, v1 memory.oom_control). */
     boolean oomKilled() {
+        return counter(memory.resolve("memory.events"), "oom_kill ") > 0 || counter(memory.resolve("memory.oom_control"), "oom_kill ") > 0;
+    }
+
+    /** The value of a {@code key value} line of a cgroup file; 0 when the file or the line is not there. */
+    private static long counter(Path file, String key) {
         try {
-            Path events = memory.resolve("memory.events");
-            if (Files.exists(events)) {
-                for (String line : Files.readAllLines(events)) {
-                    if (line.startsWith("oom_kill ") && Long.parseLong(line.substring(9).strip()) > 0) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            Path control = memory.resolve("memory.oom_control");
-            if (Files.exists(control)) {
-                for (String line : Files.readAllLines(control)) {
-                    if (line.startsWith("oom_kill ") && Long.parseLong(line.substring(9).strip()) > 0) {
-                        return true;
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file)) {
+                    if (line.startsWith(key)) {
+                        return Long.parseLong(line.substring(key.length()).strip());
                     }
                 }
             }
-            return false;
         } catch (IOException | RuntimeException e) {
-            return false;
+            // gone with the group
         }
+        return 0;
     }
 
     @Override
