@@ -54,7 +54,7 @@ public final class ClaimCheckVerifier {
         }
         if (sandbox == null) {
             // never unsandboxed: the trace waits; this row is replaced by the verdict when a sandbox is there
-            return Optional.of(waiting(claimJson, "no sandbox: neither Docker nor bubblewrap is usable on this task manager"));
+            return Optional.of(waiting(claimJson, "no sandbox: neither Docker nor a namespace sandbox (bubblewrap, or util-linux's unshare) is usable on this task manager"));
         }
         JsonNode doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
         ObjectNode verdict;

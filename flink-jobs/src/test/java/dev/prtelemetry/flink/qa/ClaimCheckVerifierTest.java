@@ -43,9 +43,9 @@ class ClaimCheckVerifierTest {
         }
 
         @Override
-        public Result run(Path w, List<String> c, Map<String, String> e, Limits l, Path o) throws java.io.IOException, InterruptedException {
+        public Result run(Path w, List<String> c, Map<String, String> e, Limits l, Path o, List<Mount> ro) throws java.io.IOException, InterruptedException {
             runs.incrementAndGet();
-            return real.run(w, c, e, l, o);
+            return real.run(w, c, e, l, o, ro);
         }
     }
 

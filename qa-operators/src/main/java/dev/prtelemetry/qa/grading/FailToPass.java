@@ -47,7 +47,7 @@ public final class FailToPass {
     /** The verdict, and everything that supports it. */
     public record Verdict(boolean resolved, String error, List<String> targets, List<String> stillFailing,
                           List<String> regressions, List<String> flaky, Map<String, String[]> tests, String sandbox,
-                          Limits limits, StateRuns before, StateRuns after) {
+                          Limits limits, StateRuns before, StateRuns after, String sandboxTool) {
         /** The JSON the tools print and the pipeline stores. */
         public ObjectNode toJson() {
             ObjectNode n = StrictJson.mapper().createObjectNode();
@@ -56,6 +56,9 @@ public final class FailToPass {
                 n.put("error", error);
             }
             n.put("sandbox", sandbox);
+            if (sandboxTool != null && !sandboxTool.equals(sandbox)) {
+                n.put("sandbox_tool", sandboxTool);
+            }
             ArrayNode t = n.putArray("tests");
             tests.forEach((id, ba) -> t.addObject().put("id", id).put("before", ba[0]).put("after", ba[1]));
             strings(n.putArray("targets"), targets);
@@ -115,7 +118,7 @@ public final class FailToPass {
             TestIds.Resolution res = TestIds.resolve(options.targets(), ids);
             if (!res.complete()) {
                 return new Verdict(false, "the target tests are not among the tests the runs reported: " + res.describe(), List.of(),
-                        List.of(), List.of(), flaky, table, sandbox.kind(), options.limits(), b, a);
+                        List.of(), List.of(), flaky, table, sandbox.kind(), options.limits(), b, a, sandbox.tool());
             }
             res.resolved().values().stream().flatMap(List::stream).distinct().forEach(targets::add);
         } else {
@@ -138,11 +141,11 @@ public final class FailToPass {
             error = "target tests do not fail at the before state: " + notReproduced;
         }
         boolean resolved = error == null && stillFailing.isEmpty() && regressions.isEmpty();
-        return new Verdict(resolved, error, targets, stillFailing, regressions, flaky, table, sandbox.kind(), options.limits(), b, a);
+        return new Verdict(resolved, error, targets, stillFailing, regressions, flaky, table, sandbox.kind(), options.limits(), b, a, sandbox.tool());
     }
 
     private Verdict failed(String error, StateRuns b, StateRuns a) {
-        return new Verdict(false, error, List.of(), List.of(), List.of(), List.of(), Map.of(), sandbox.kind(), options.limits(), b, a);
+        return new Verdict(false, error, List.of(), List.of(), List.of(), List.of(), Map.of(), sandbox.kind(), options.limits(), b, a, sandbox.tool());
     }
 
     /** The last lines of a run's output, for a verdict that could not be reached: what the runner itself said. */
@@ -164,10 +167,14 @@ public final class FailToPass {
         Map<String, List<String>> outcomes = new LinkedHashMap<>();
         List<Long> durations = new ArrayList<>();
         String output = "";
+        String notInstalled = tests.installInto(dir);
+        if (notInstalled != null) {
+            return new StateRuns(outcomes, notInstalled, durations, output);
+        }
         for (int run = 0; run < Math.max(1, options.repeats()); run++) {
             Path out = Workspaces.newFolder("prt-qa-out");
             try {
-                Sandbox.Result r = sandbox.run(dir, tests.sandboxArgv(), Map.of(), options.limits(), out);
+                Sandbox.Result r = sandbox.run(dir, tests.sandboxArgv(), runEnv(tests), options.limits(), out, tests.mounts());
                 durations.add(r.durationMs());
                 output = r.output();
                 if (r.timedOut()) {
@@ -218,6 +225,19 @@ public final class FailToPass {
             return padded;
         });
         return new StateRuns(outcomes, null, durations, output);
+    }
+
+    /**
+     * The run's environment: the command's own (report locations, caches), and for JVM builds a
+     * heap sized to the memory limit, since a JVM sizes its heap by the machine's memory, not the
+     * sandbox's (Maven and each Surefire fork would reserve a quarter of the host each).
+     */
+    Map<String, String> runEnv(TestCommand tests) {
+        Map<String, String> env = new LinkedHashMap<>(tests.env());
+        if ("junit".equals(tests.framework())) {
+            env.putIfAbsent("JAVA_TOOL_OPTIONS", "-XX:MaxRAM=" + options.limits().memoryBytes() + " -XX:+UseSerialGC");
+        }
+        return env;
     }
 
     static JUnitXml.Report readReports(Path out) throws IOException, JUnitXml.NotAReport {

@@ -15,13 +15,20 @@ import java.util.Map;
  *   <li>pytest node ids, {@code tests/test_more.py::SlicedTests::test_negative[p-1]}: the path's
  *       separators become dots and {@code .py} goes, exactly as pytest's JUnit XML writer mangles a
  *       node id into {@code classname} and {@code name} (nested classes and parameters kept);</li>
- *   <li>JUnit/Surefire {@code pkg.Class#method} and {@code pkg.Class.method};</li>
+ *   <li>JUnit/Surefire {@code pkg.Class#method} and {@code pkg.Class.method} (a parameterised
+ *       method names all its invocations, {@code method(int)[1]}, {@code method(int)[2]}, …);</li>
+ *   <li>Jest/mocha {@code test/file.test.js › describe › test} (ids {@code file::describe › test}, as
+ *       the Jest run is reported), or without the file when one test has that title;</li>
+ *   <li>Go {@code pkg/path/TestX/subtest} (ids {@code pkg/path::TestX/subtest}, as go-junit-report
+ *       and {@code GoTestJson} report them), or {@code TestX/subtest} alone;</li>
  *   <li>the canonical {@code classname::name} itself.</li>
  * </ul>
  * A target that matches no test is an error naming the closest ids — never a silent "does not
  * fail before".
  */
 public final class TestIds {
+    private static final java.util.regex.Pattern GO = java.util.regex.Pattern.compile("(.+?)/((?:Test|Example|Benchmark|Fuzz)[^/]*(?:/.*)?)");
+
     private TestIds() {
     }
 
@@ -35,6 +42,14 @@ public final class TestIds {
         int hash = a.indexOf('#');
         if (hash > 0) {
             out.add(a.substring(0, hash) + "::" + a.substring(hash + 1));
+        }
+        int arrow = a.indexOf(" › ");
+        if (arrow > 0 && !a.contains("::")) {
+            out.add(a.substring(0, arrow) + "::" + a.substring(arrow + 3)); // Jest: file › describe › test
+        }
+        java.util.regex.Matcher go = GO.matcher(a);
+        if (!a.contains("::") && go.matches()) {
+            out.add(go.group(1) + "::" + go.group(2)); // Go: pkg/path/TestX/sub
         }
         out.add(a);
         int dot = a.lastIndexOf('.');
@@ -78,6 +93,9 @@ public final class TestIds {
         for (String t : targets) {
             String hit = candidates(t).stream().filter(known::contains).findFirst().orElse(null);
             List<String> cut = hit == null ? truncatedParameters(t, ids) : List.of();
+            if (hit == null && cut.isEmpty()) {
+                cut = family(t, ids);
+            }
             if (hit != null) {
                 resolved.put(t, List.of(hit));
             } else if (!cut.isEmpty()) {
@@ -103,6 +121,25 @@ public final class TestIds {
         }
         String prefix = candidates(alias).get(0);
         return ids.stream().filter(id -> id.startsWith(prefix)).sorted().toList();
+    }
+
+    /**
+     * The ids a target names as a whole: every invocation of a parameterised test
+     * ({@code Class#method} for {@code method(int)[1]}, {@code method(int)[2]}; {@code test_x} for
+     * {@code test_x[a]}), or, for a title without its scope ({@code describe › test}, {@code TestX/sub}),
+     * the tests of that title in any file or package.
+     */
+    static List<String> family(String alias, Collection<String> ids) {
+        List<String> cands = candidates(alias);
+        List<String> params = ids.stream().filter(id -> cands.stream().anyMatch(c -> id.startsWith(c + "(") || id.startsWith(c + "[")))
+                .sorted().toList();
+        if (!params.isEmpty()) {
+            return params;
+        }
+        if (alias.contains("::") || alias.contains("#")) {
+            return List.of();
+        }
+        return ids.stream().filter(id -> id.endsWith("::" + alias.strip())).sorted().toList();
     }
 
     /** Levenshtein distance (two rows). */

@@ -27,7 +27,7 @@ public final class TraceVerification {
 
     public static ObjectNode verify(Inputs in, Sandbox sandbox, FailToPass.Options options) throws IOException, InterruptedException {
         if (sandbox == null) {
-            return error("no sandbox: neither Docker nor bubblewrap is usable here; the trace waits", null);
+            return error("no sandbox: neither Docker nor a namespace sandbox (bubblewrap, or util-linux's unshare) is usable here; the trace waits", null);
         }
         JsonNode doc = in.document();
         String command = in.testCommand() != null ? in.testCommand() : doc.at("/environment/test_command").asText(null);
@@ -35,11 +35,11 @@ public final class TraceVerification {
             return error("the trace names no test command (environment.test_command); pass one", sandbox.kind());
         }
         String framework = in.framework() != null ? in.framework() : doc.at("/environment/test_framework").asText(null);
-        TestCommand tests = TestCommand.of(command, framework, null);
         Path base = Workspaces.newFolder("prt-qa");
         try {
             Path start = base.resolve("start");
             Workspaces.checkout(in.startSource(), doc.at("/repo/start_commit").asText(), start);
+            TestCommand tests = TestCommand.of(command, framework, null, start);
             List<JsonNode> events = new ArrayList<>();
             doc.get("events").forEach(events::add);
             Path after = base.resolve("after");
@@ -72,9 +72,9 @@ public final class TraceVerification {
     public static ObjectNode verifyPatch(Path repo, Path fix, Path testPatch, List<String> targets, String command, String framework,
                                          Sandbox sandbox, FailToPass.Options options) throws IOException, InterruptedException {
         if (sandbox == null) {
-            return error("no sandbox: neither Docker nor bubblewrap is usable here", null);
+            return error("no sandbox: neither Docker nor a namespace sandbox (bubblewrap, or util-linux's unshare) is usable here", null);
         }
-        TestCommand tests = TestCommand.of(command, framework, null);
+        TestCommand tests = TestCommand.of(command, framework, null, repo);
         Path base = Workspaces.newFolder("prt-qa");
         try {
             Path before = base.resolve("before");

@@ -5,11 +5,13 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ulimit;
+import com.github.dockerjava.api.model.Volume;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
@@ -74,6 +76,13 @@ public final class DockerSandbox implements Sandbox {
 
     /** The host configuration every run gets (exposed so tests can read what is asked of the engine). */
     public HostConfig hostConfig(Path work, Path outDir, Limits limits) {
+        return hostConfig(work, outDir, limits, List.of());
+    }
+
+    public HostConfig hostConfig(Path work, Path outDir, Limits limits, List<Mount> readOnly) {
+        List<Bind> binds = new ArrayList<>(List.of(new Bind(work.toAbsolutePath().toString(), new Volume(WORK)),
+                new Bind(outDir.toAbsolutePath().toString(), new Volume(OUT))));
+        readOnly.forEach(m -> binds.add(new Bind(m.host().toAbsolutePath().toString(), new Volume(m.inside()), AccessMode.ro)));
         return HostConfig.newHostConfig()
                 .withNetworkMode("none")
                 .withReadonlyRootfs(true)
@@ -87,14 +96,13 @@ public final class DockerSandbox implements Sandbox {
                         new Ulimit("cpu", limits.cpuSeconds(), limits.cpuSeconds()),
                         new Ulimit("core", 0L, 0L)))
                 .withTmpFs(Map.of("/tmp", "rw,nosuid,nodev,size=" + limits.tmpBytes()))
-                .withBinds(new Bind(work.toAbsolutePath().toString(), new com.github.dockerjava.api.model.Volume(WORK)),
-                        new Bind(outDir.toAbsolutePath().toString(), new com.github.dockerjava.api.model.Volume(OUT)))
+                .withBinds(binds)
                 .withAutoRemove(false);
     }
 
     @Override
-    public Result run(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir)
-            throws IOException, InterruptedException {
+    public Result run(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir,
+                      List<Mount> readOnly) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("prt-docker-work");
         copy(workspace, work);
         NamespaceSandbox.makeReadable(work);
@@ -110,7 +118,7 @@ public final class DockerSandbox implements Sandbox {
         try {
             CreateContainerResponse created = docker.createContainerCmd(image).withName(name).withUser(user)
                     .withCmd(command).withEnv(envList).withWorkingDir(WORK).withNetworkDisabled(true)
-                    .withLabels(Map.of("dev.prtelemetry.sandbox", "1")).withHostConfig(hostConfig(work, outDir, limits)).exec();
+                    .withLabels(Map.of("dev.prtelemetry.sandbox", "1")).withHostConfig(hostConfig(work, outDir, limits, readOnly)).exec();
             id = created.getId();
             docker.startContainerCmd(id).exec();
             Integer exit;

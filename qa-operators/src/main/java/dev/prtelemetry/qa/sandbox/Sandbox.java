@@ -24,10 +24,27 @@ public interface Sandbox {
         }
     }
 
+    /** A host folder the run may read but not change (a dependency cache), seen at {@code inside} (under {@link #DEPS}). */
+    record Mount(Path host, String inside) {
+    }
+
+    /** Inside the sandbox: where read-only dependency caches are mounted. */
+    String DEPS = "/tmp/deps";
+
     /** "docker" or "namespace". */
     String kind();
 
-    Result run(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir)
+    /** What builds the sandbox: "docker", "bubblewrap" or "util-linux". */
+    default String tool() {
+        return kind();
+    }
+
+    default Result run(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir)
+            throws IOException, InterruptedException {
+        return run(workspace, command, env, limits, outDir, List.of());
+    }
+
+    Result run(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir, List<Mount> readOnly)
             throws IOException, InterruptedException;
 
     /** The environment every run gets, for the same outcome every time. */

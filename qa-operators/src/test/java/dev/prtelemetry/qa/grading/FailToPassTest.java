@@ -34,7 +34,8 @@ class FailToPassTest {
         }
 
         @Override
-        public Result run(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir) throws java.io.IOException {
+        public Result run(Path workspace, List<String> command, Map<String, String> env, Limits limits, Path outDir,
+                          List<Mount> readOnly) throws java.io.IOException {
             runs++;
             String next = reports.poll();
             if (next == null || next.equals("CRASH")) {

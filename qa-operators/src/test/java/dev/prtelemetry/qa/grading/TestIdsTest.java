@@ -31,6 +31,28 @@ class TestIdsTest {
     }
 
     @Test
+    void jestGoAndParameterisedJunitFormsResolve() {
+        List<String> ids = List.of("test/versions.test.js::compare › orders multi-digit parts by number",
+                "test/other.test.js::compare › orders single-digit parts", "example.com/calc/money::TestRound/half_up",
+                "example.com/calc/money::TestRound/half_even", "org.example.paging.PaginatorTest::aPartialLastPageCounts(int, int, int)[1]",
+                "org.example.paging.PaginatorTest::aPartialLastPageCounts(int, int, int)[2]", "org.example.paging.PaginatorTest::fullPagesOnly");
+        String jestFull = "test/versions.test.js › compare › orders multi-digit parts by number";
+        String jestTitle = "compare › orders single-digit parts";
+        var r = TestIds.resolve(List.of(jestFull, jestTitle, "example.com/calc/money/TestRound/half_up", "TestRound/half_even",
+                "org.example.paging.PaginatorTest#aPartialLastPageCounts", "org.example.paging.PaginatorTest.fullPagesOnly"), ids);
+        assertThat(r.complete()).as(r.describe()).isTrue();
+        assertThat(r.resolved().get(jestFull)).containsExactly("test/versions.test.js::compare › orders multi-digit parts by number");
+        assertThat(r.resolved().get(jestTitle)).containsExactly("test/other.test.js::compare › orders single-digit parts");
+        assertThat(r.resolved().get("example.com/calc/money/TestRound/half_up")).containsExactly("example.com/calc/money::TestRound/half_up");
+        assertThat(r.resolved().get("TestRound/half_even")).containsExactly("example.com/calc/money::TestRound/half_even");
+        assertThat(r.resolved().get("org.example.paging.PaginatorTest#aPartialLastPageCounts")).containsExactly(
+                "org.example.paging.PaginatorTest::aPartialLastPageCounts(int, int, int)[1]",
+                "org.example.paging.PaginatorTest::aPartialLastPageCounts(int, int, int)[2]");
+        assertThat(r.resolved().get("org.example.paging.PaginatorTest.fullPagesOnly")).containsExactly("org.example.paging.PaginatorTest::fullPagesOnly");
+        assertThat(TestIds.resolve(List.of("compare › no such test"), ids).complete()).isFalse();
+    }
+
+    @Test
     void aTargetThatMatchesNothingIsAnErrorNamingTheClosestIds() {
         var r = TestIds.resolve(List.of("tests/test_more.py::SlicedTests::test_negatve"),
                 List.of("tests.test_more.SlicedTests::test_negative", "tests.test_more.SlicedTests::test_positive", "other::x"));

@@ -12,28 +12,25 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Containment, for real: bubblewrap + prlimit on this machine (CI installs bubblewrap; the
- * tests are skipped, saying so, where it is missing). Each test runs hostile code in the
- * sandbox and checks the host side.
+ * Containment, for real, the same tests for each tool that builds the namespace sandbox
+ * ({@link BubblewrapSandboxTest}: skipped, saying so, where bubblewrap is missing; {@link UtilLinuxSandboxTest}: on
+ * every Linux machine, never skipped). Each test runs hostile code in the sandbox and checks the
+ * host side.
  */
-class NamespaceSandboxTest {
-    static NamespaceSandbox sandbox;
+abstract class NamespaceSandboxTest {
+    NamespaceSandbox sandbox;
     Path work;
     Path out;
 
-    @BeforeAll
-    static void detect() {
-        sandbox = NamespaceSandbox.detect();
-    }
+    abstract NamespaceSandbox.Detection detect();
 
     @BeforeEach
     void dirs() throws Exception {
-        assumeTrue(sandbox != null, "bubblewrap is not usable here (apt-get install bubblewrap)");
+        sandbox = detect().sandbox();
         work = Files.createTempDirectory("prt-sbx-work");
         out = Files.createTempDirectory("prt-sbx-out");
         Files.writeString(work.resolve("hello.txt"), "hi\n");
@@ -41,6 +38,23 @@ class NamespaceSandboxTest {
 
     Sandbox.Result run(Limits limits, String script) throws Exception {
         return sandbox.run(work, List.of("/bin/sh", "-c", script), Map.of(), limits, out);
+    }
+
+    /** A dependency cache is there to read, and cannot be changed. */
+    @Test
+    void aReadOnlyCacheCanBeReadNotWritten() throws Exception {
+        Path cache = Files.createTempDirectory("prt-sbx-cache");
+        Files.createDirectories(cache.resolve("org/example"));
+        Files.writeString(cache.resolve("org/example/lib.jar"), "jar\n");
+        NamespaceSandbox.makeReadable(cache);
+        String inside = Sandbox.DEPS + "/m2";
+        var r = sandbox.run(work, List.of("/bin/sh", "-c", "cat " + inside + "/org/example/lib.jar; echo x > " + inside
+                + "/org/example/new 2>/dev/null && echo WROTE; rm -f " + inside + "/org/example/lib.jar 2>/dev/null; echo done"),
+                Map.of(), Limits.defaults(), out, List.of(new Sandbox.Mount(cache, inside)));
+        assertThat(r.output()).as(r.output()).contains("jar").contains("done").doesNotContain("WROTE");
+        assertThat(cache.resolve("org/example/lib.jar")).exists();
+        assertThat(cache.resolve("org/example/new")).doesNotExist();
+        NamespaceSandbox.deleteTree(cache);
     }
 
     @Test
@@ -82,6 +96,15 @@ class NamespaceSandboxTest {
             assertThat(r.output()).doesNotContain("CONNECTED");
             assertThat(accepted).isFalse();
         }
+    }
+
+    /** Test suites start servers on localhost and talk to them: the run has a loopback of its own. */
+    @Test
+    void testsCanTalkToTheirOwnLocalServers() throws Exception {
+        var r = run(Limits.defaults(), "python3 -c \"import socket\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
+                + "c = socket.create_connection(s.getsockname(), timeout=3); a, _ = s.accept(); c.sendall(b'ping'); print(a.recv(4).decode())\"");
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        assertThat(r.output()).contains("ping");
     }
 
     @Test
@@ -151,6 +174,28 @@ class NamespaceSandboxTest {
         var r = run(Limits.defaults().withWallTimeout(Duration.ofSeconds(2)), "(" + sleep + " &); " + sleep);
         assertThat(r.timedOut()).isTrue();
         assertThat(leftovers(sleep)).isZero();
+    }
+
+    /** When the verifier dies (killed, not shut down), its sandboxes die with it: nothing runs on unwatched. */
+    @Test
+    void aRunDiesWithTheProcessThatStartedIt() throws Exception {
+        String sleep = uniqueSleep(32);
+        Path root = Files.createTempDirectory("prt-sbx-root");
+        NamespaceSandbox.makeReadable(work);
+        Files.setPosixFilePermissions(out, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        List<String> verifier = new java.util.ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" & wait", "verifier"));
+        verifier.addAll(sandbox.commandLine(work, List.of("/bin/sh", "-c", sleep), Map.of(), Limits.defaults(), out, List.of(), null, root));
+        Process p = new ProcessBuilder(verifier).redirectErrorStream(true).start(); // stands for the verifier's JVM
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(sleep))
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("").contains(sleep))).isTrue();
+        p.destroyForcibly(); // the verifier dies: nobody kills the sandbox's processes for it
+        p.waitFor();
+        assertThat(leftovers(sleep)).isZero();
+        Files.deleteIfExists(root);
     }
 
     /**

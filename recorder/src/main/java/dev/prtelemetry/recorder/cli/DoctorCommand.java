@@ -80,16 +80,17 @@ final class DoctorCommand implements Callable<Integer> {
             }
         }
 
-        Sandbox sandbox = Sandboxes.pick();
+        Sandboxes.Choice choice = Sandboxes.choose();
+        Sandbox sandbox = choice.sandbox();
         if (sandbox == null) {
-            check("sandbox", "warn", "no sandbox: neither bubblewrap nor a Docker engine answers",
-                    "only needed for prt qa verify here; apt-get install bubblewrap, or set DOCKER_HOST");
+            check("sandbox", "warn", "no sandbox: " + choice.why(),
+                    "only needed for prt qa verify here; apt-get install bubblewrap (or util-linux), or set DOCKER_HOST");
         } else {
             String memory = sandbox instanceof dev.prtelemetry.qa.sandbox.NamespaceSandbox
                     ? "; memory limited by " + (dev.prtelemetry.qa.sandbox.NamespaceSandbox.memoryControl(
                             dev.prtelemetry.qa.sandbox.Limits.defaults()).equals("cgroup") ? "a cgroup (memory used)"
                             : "address space only (no cgroup can be made here: run as root, or with a delegated cgroup v2)") : "";
-            check("sandbox", "ok", sandbox.kind() + " sandbox available for test re-runs" + memory, null);
+            check("sandbox", "ok", sandbox.kind() + " sandbox (" + sandbox.tool() + ") for test re-runs — " + choice.why() + memory, null);
         }
 
         if (!session) {
