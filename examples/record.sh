@@ -80,7 +80,7 @@ for name in "${examples[@]}"; do
   work="$scratch/$name"
   echo "record: $name"
   cp -r "$ex/repo" "$work"
-  find "$work" \( -name __pycache__ -o -name .pytest_cache \) -prune -exec rm -rf {} +
+  find "$work" \( -name __pycache__ -o -name .pytest_cache -o -name node_modules -o -name target \) -prune -exec rm -rf {} +
   (cd "$work" && git init -q && git add -A && git commit -qm "$name: start state" \
      && git remote add origin "https://example.org/prt-examples/$name.git")
   (cd "$work" && source "$ex/session.sh") >"$scratch/$name.log" 2>&1 || { cat "$scratch/$name.log"; exit 1; }

@@ -208,7 +208,8 @@ public final class DemoMain {
             }
         }
         System.out.printf("%-16s qa: %s in the %s sandbox · %d tests, %d fail→pass%s%s%n", "", v.path("verdict").asText(),
-                v.path("sandbox").asText(), v.path("tests").size(), fixed,
+                v.path("sandbox").asText(),
+                v.path("tests").size(), fixed,
                 failing.isEmpty() ? "" : " · still failing: " + failing, v.has("error") ? " · " + v.get("error").asText() : "");
     }
 

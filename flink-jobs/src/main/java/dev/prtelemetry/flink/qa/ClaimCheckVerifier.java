@@ -92,7 +92,8 @@ public final class ClaimCheckVerifier {
         r.resolved = verdict.path("resolved").asBoolean(false);
         r.error = verdict.path("error").asText(null);
         r.verdict = r.resolved ? "resolved" : r.error != null ? "error" : "not_resolved";
-        r.sandbox = verdict.path("sandbox").asText("none");
+        r.sandbox = verdict.path("sandbox").asText("none")
+                + (verdict.hasNonNull("sandbox_tool") ? " (" + verdict.get("sandbox_tool").asText() + ")" : ""); // "namespace (util-linux)"
         verdict.put("trace_id", traceId);
         verdict.put("trace_digest", digest);
         verdict.put("verifier", VERIFIER);
