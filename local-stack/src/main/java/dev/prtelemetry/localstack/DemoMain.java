@@ -52,6 +52,9 @@ public final class DemoMain {
         try (Stream<Path> dirs = Files.list(root.resolve("examples"))) {
             examples = dirs.filter(d -> Files.isRegularFile(d.resolve("trace.json"))).sorted().toList();
         }
+        for (Path example : examples) {
+            installOnce(example);
+        }
         List<String[]> uploaded = new ArrayList<>();
         for (Path example : examples) {
             uploaded.add(new String[] {example.getFileName().toString(), upload(gateway, researcher, example)});
@@ -157,6 +160,34 @@ public final class DemoMain {
             System.out.printf("%-16s reasons: %s%n", "", in.path("reasons"));
         }
         return "complete".equals(t.path("state").asText());
+    }
+
+    /**
+     * A Node example is installed once, as on the developer's machine that recorded it
+     * ({@code npm ci} in a scratch copy, the registry answering): that fills this machine's npm cache,
+     * from which the verifier installs node_modules offline for the sandbox. Maven examples need
+     * nothing: building this project filled the local repository with their plugins and JUnit.
+     */
+    static void installOnce(Path example) throws Exception {
+        Path repo = example.resolve("repo");
+        if (!Files.isRegularFile(repo.resolve("package-lock.json"))) {
+            return;
+        }
+        Path scratch = Files.createTempDirectory("prt-demo-npm");
+        try {
+            new ProcessBuilder("cp", "-R", repo + "/.", scratch.toString()).inheritIO().start().waitFor();
+            Process npm = new ProcessBuilder("npm", "ci", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund")
+                    .directory(scratch.toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (npm.waitFor() != 0) {
+                System.out.println("prt demo: npm ci for " + example.getFileName() + " failed (is the npm registry reachable?); "
+                        + "its verification will say node_modules could not be installed");
+            }
+        } catch (java.io.IOException e) {
+            System.out.println("prt demo: npm is not available for " + example.getFileName() + ": " + e.getMessage());
+        } finally {
+            new ProcessBuilder("rm", "-rf", scratch.toString()).start().waitFor();
+        }
     }
 
     static void awaitReady(String gateway, Duration timeout) throws Exception {

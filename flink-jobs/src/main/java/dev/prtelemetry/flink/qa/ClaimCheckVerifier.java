@@ -91,7 +91,9 @@ public final class ClaimCheckVerifier {
         r.verifier = VERIFIER;
         r.resolved = verdict.path("resolved").asBoolean(false);
         r.error = verdict.path("error").asText(null);
-        r.verdict = r.resolved ? "resolved" : r.error != null ? "error" : "not_resolved";
+        // a redacted edit is a property of the trace, not a failure of the verifier: it says so, and is not retried
+        r.verdict = r.resolved ? "resolved" : verdict.hasNonNull("not_verifiable") ? "not_verifiable"
+                : r.error != null ? "error" : "not_resolved";
         r.sandbox = verdict.path("sandbox").asText("none")
                 + (verdict.hasNonNull("sandbox_tool") ? " (" + verdict.get("sandbox_tool").asText() + ")" : ""); // "namespace (util-linux)"
         verdict.put("trace_id", traceId);

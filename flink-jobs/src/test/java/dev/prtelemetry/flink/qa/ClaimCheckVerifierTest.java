@@ -78,7 +78,7 @@ class ClaimCheckVerifierTest {
     @Test
     void verifiesACompleteTraceOnceAndReusesTheStoredResult() throws Exception {
         NamespaceSandbox real = NamespaceSandbox.detect();
-        assumeTrue(real != null, "bubblewrap is not usable here");
+        assumeTrue(real != null, "no namespace sandbox is usable here");
         byte[] doc = Files.readAllBytes(EXAMPLE.resolve("trace.json"));
         JsonNode d = StrictJson.parse(doc);
         String snapshot = d.at("/repo/snapshot_ref").asText().substring("artifact://sha256/".length());

@@ -243,14 +243,15 @@ public final class FailToPass {
     static JUnitXml.Report readReports(Path out) throws IOException, JUnitXml.NotAReport {
         List<Path> files;
         try (Stream<Path> s = Files.list(out)) {
-            files = s.filter(p -> p.toString().endsWith(".xml")).sorted().toList();
+            files = s.filter(p -> p.toString().endsWith(".xml") || p.toString().endsWith(TestCommand.GO_REPORT)).sorted().toList();
         }
         if (files.isEmpty()) {
             return null;
         }
         JUnitXml.Report all = new JUnitXml.Report(List.of());
         for (Path f : files) {
-            all = all.merge(JUnitXml.parse(f));
+            all = all.merge(f.toString().endsWith(TestCommand.GO_REPORT)
+                    ? dev.prtelemetry.qa.reports.GoTestJson.parse(Files.readString(f)) : JUnitXml.parse(f));
         }
         return all;
     }

@@ -22,6 +22,8 @@ import java.util.List;
  * mocha through its built-in {@code xunit} reporter; when the workspace has a
  * {@code package-lock.json} but no {@code node_modules}, {@link #installInto} installs it first from
  * this machine's npm cache;</li>
+ * <li>{@code go test} runs with {@code -json} (its events read as go-junit-report would), the module
+ * cache mounted read-only ({@code GOMODCACHE}), {@code GOPROXY=off}, {@code -mod=readonly};</li>
  * <li>any other command names the report it writes.</li>
  * </ul>
  * The framework is detected from the command (overridable, e.g. from the trace's environment).
@@ -29,6 +31,9 @@ import java.util.List;
 public record TestCommand(String framework, List<String> argv, List<String> sandboxArgv, Map<String, String> env,
                           List<Sandbox.Mount> mounts, List<String> install) {
     public static final String REPORT = Sandbox.OUT + "/report.xml";
+    /** A {@code go test -json} stream in the output folder ends so (read by {@code GoTestJson}). */
+    public static final String GO_REPORT = ".gotest.json";
+    private static final String WORK_GO_CACHE = Sandbox.WORK + "/.prt-go-build-cache";
 
     public TestCommand(String framework, List<String> argv, List<String> sandboxArgv) {
         this(framework, argv, sandboxArgv, Map.of(), List.of(), List.of());
@@ -126,6 +131,27 @@ public record TestCommand(String framework, List<String> argv, List<String> sand
             }
             env.put("GRADLE_USER_HOME", "/tmp/gradle-home");
             copy = "*/build/test-results/";
+        } else if ("go".equals(framework) && exe.equals("go") && argv.size() > 1 && argv.get(1).equals("test")) {
+            if (!run.contains("-json")) {
+                run.add(2, "-json");
+            }
+            env.put("GOPROXY", "off");
+            env.put("GOFLAGS", "-mod=readonly");
+            env.put("GOTOOLCHAIN", "local");
+            env.put("GOTELEMETRY", "off");
+            env.put("GOPATH", "/tmp/go");
+            env.put("GOCACHE", WORK_GO_CACHE);
+            DependencyCaches.Cache mod = caches.get("go");
+            if (mod != null) {
+                mounts.add(mod.mount());
+                env.put("GOMODCACHE", mod.inside());
+            }
+            // test2json events to a file for the grader, and the same to the run's output
+            String script = "{ \"$@\"; echo $? > /tmp/.prt-go-rc; } | tee " + Sandbox.OUT + "/report" + GO_REPORT
+                    + "; exit $(cat /tmp/.prt-go-rc)";
+            List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", script, "prt-tests"));
+            wrapped.addAll(run);
+            return new TestCommand(framework, argv, wrapped, env, mounts, List.of());
         } else if ("jest".equals(framework) || "mocha".equals(framework)) {
             boolean viaScript = exe.equals("npm") || exe.equals("yarn") || exe.equals("pnpm");
             List<String> extra = new ArrayList<>();

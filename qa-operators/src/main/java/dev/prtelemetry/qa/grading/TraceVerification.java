@@ -51,6 +51,11 @@ public final class TraceVerification {
             try {
                 Workspaces.applyEdits(after, events, p -> true);
                 Workspaces.applyEdits(before, events, p -> Workspaces.TEST_FILE.matcher(p).matches());
+            } catch (Workspaces.RedactedEdit e) {
+                ObjectNode out = error("not verifiable: a recorded edit was redacted — " + e.getMessage(), sandbox.kind());
+                out.put("not_verifiable", "redacted");
+                e.rules.forEach(r -> out.withArray("redacted_rules").add(r));
+                return out;
             } catch (Workspaces.ReplayException e) {
                 return error("the recorded edits do not reproduce: " + e.getMessage(), sandbox.kind());
             }

@@ -47,12 +47,36 @@ public final class Workspaces {
     }
 
     /** A problem found while replaying edits (the trace does not reproduce). */
-    public static final class ReplayException extends IOException {
+    public static class ReplayException extends IOException {
         private static final long serialVersionUID = 1L;
 
         public ReplayException(String message) {
             super(message);
         }
+    }
+
+    /** An edit whose diff was redacted (by the recorder or the server): the state after it cannot be rebuilt. */
+    public static final class RedactedEdit extends ReplayException {
+        private static final long serialVersionUID = 1L;
+        public final List<String> rules;
+
+        public RedactedEdit(String message, List<String> rules) {
+            super(message);
+            this.rules = List.copyOf(rules);
+        }
+    }
+
+    /** The rules that redacted something under {@code pointer} in the event (the recorder's {@code redactions}, the server's {@code server_redaction}). */
+    static List<String> redactedRules(JsonNode event, String pointer) {
+        List<String> rules = new ArrayList<>();
+        for (JsonNode list : List.of(event.path("redactions"), event.path("server_redaction").path("redactions"))) {
+            for (JsonNode r : list) {
+                if (r.path("pointer").asText("").startsWith(pointer) && !rules.contains(r.path("rule").asText())) {
+                    rules.add(r.path("rule").asText());
+                }
+            }
+        }
+        return rules;
     }
 
     /** Applies the trace's file edits whose path passes {@code which}, in order; returns how many. */
@@ -68,6 +92,13 @@ public final class Workspaces {
                 continue;
             }
             String id = e.path("id").asText();
+            List<String> redactedBy = redactedRules(e, "/payload/diff");
+            if (!redactedBy.isEmpty()) {
+                throw new RedactedEdit(id + ": the edit to " + path + " held a secret, redacted (" + String.join(", ", redactedBy)
+                        + "), so the code after it is not in the trace: the fix cannot be rebuilt and re-run. The trace is kept "
+                        + "as recorded; its verification is not possible (keep secrets out of source files, or verify with "
+                        + "prt qa verify-patch on the real repository)", redactedBy);
+            }
             Path file = dir.resolve(path).normalize();
             if (!file.startsWith(dir)) {
                 throw new ReplayException(id + ": path " + path + " leaves the repository");

@@ -42,8 +42,19 @@ public final class JUnitXml {
         }
     }
 
-    /** A parsed report: every case, in document order, and the counts. */
-    public record Report(List<Case> cases) {
+    /**
+     * A parsed report: every test once, in document order (its graded outcome), the number of
+     * {@code <testcase>} elements the document holds (as other report tools count them), and for
+     * each test reported more than once the outcomes of its elements in order.
+     */
+    public record Report(List<Case> cases, int testcaseElements, java.util.Map<String, List<Outcome>> repeated) {
+        /** How a test reported more than once is graded. */
+        public static final String REPEAT_RULE = "error over failure over skipped over passed (the worst of its results)";
+
+        public Report(List<Case> cases) {
+            this(cases, cases.size(), java.util.Map.of());
+        }
+
         public long count(Outcome o) {
             return cases.stream().filter(c -> c.outcome() == o).count();
         }
@@ -51,7 +62,9 @@ public final class JUnitXml {
         public Report merge(Report other) {
             List<Case> all = new ArrayList<>(cases);
             all.addAll(other.cases);
-            return new Report(List.copyOf(all));
+            java.util.Map<String, List<Outcome>> rep = new java.util.LinkedHashMap<>(repeated);
+            rep.putAll(other.repeated);
+            return new Report(List.copyOf(all), testcaseElements + other.testcaseElements, java.util.Map.copyOf(rep));
         }
     }
 
@@ -80,6 +93,7 @@ public final class JUnitXml {
         // A case may appear more than once (reruns, suites listed twice) and may carry several
         // results: it counts once, error over failure over skipped over passed.
         java.util.LinkedHashMap<String, Case> cases = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<Outcome>> outcomes = new java.util.LinkedHashMap<>();
         NodeList testcases = root.getElementsByTagName("testcase");
         for (int i = 0; i < testcases.getLength(); i++) {
             Element tc = (Element) testcases.item(i);
@@ -104,8 +118,15 @@ public final class JUnitXml {
             Case c = new Case(name, emptyToNull(tc.getAttribute("classname")),
                     emptyToNull(tc.getAttribute("file")), outcome, seconds(tc.getAttribute("time")), emptyToNull(message));
             cases.merge(c.id(), c, (a, b) -> rank(b.outcome()) > rank(a.outcome()) ? b : a);
+            outcomes.computeIfAbsent(c.id(), k -> new ArrayList<>()).add(outcome);
         }
-        return new Report(List.copyOf(cases.values()));
+        java.util.Map<String, List<Outcome>> repeated = new java.util.LinkedHashMap<>();
+        outcomes.forEach((id, o) -> {
+            if (o.size() > 1) {
+                repeated.put(id, List.copyOf(o));
+            }
+        });
+        return new Report(List.copyOf(cases.values()), testcases.getLength(), java.util.Collections.unmodifiableMap(repeated));
     }
 
     /** Precedence of results for one case: error over failure over skipped over passed. */

@@ -29,7 +29,7 @@ class ExampleVerificationTest {
     }
 
     static ObjectNode verify(String example) throws Exception {
-        assumeTrue(sandbox != null, "bubblewrap is not usable here");
+        assumeTrue(sandbox != null, "no namespace sandbox is usable here");
         JsonNode doc = StrictJson.parse(Files.readAllBytes(EXAMPLES.resolve(example).resolve("trace.json")));
         return TraceVerification.verify(new TraceVerification.Inputs(doc, EXAMPLES.resolve(example).resolve("trace/start.bundle"),
                 null, null, null), sandbox, FailToPass.Options.defaults());
@@ -44,6 +44,71 @@ class ExampleVerificationTest {
         ObjectNode cart = verify("cart-discount");
         assertThat(cart.get("resolved").asBoolean()).as(cart.toPrettyString()).isTrue();
         assertThat(cart.get("targets")).hasSize(3);
+    }
+
+    /**
+     * The Java example verifies offline inside the sandbox: {@code mvn -o} on this machine's Maven
+     * repository (read-only, mirrored for the sandbox user), JUnit 5 results from every module's
+     * Surefire reports, a parameterised test's invocations each a test.
+     */
+    @Test
+    void theJavaExampleVerifiesWithMavenOffline() throws Exception {
+        ObjectNode v = verify("java-pagination");
+        assertThat(v.get("resolved").asBoolean()).as(v.toPrettyString()).isTrue();
+        assertThat(v.get("framework").asText()).isEqualTo("junit");
+        assertThat(v.get("tests")).hasSize(10);
+        assertThat(v.get("targets").toString()).contains("org.example.paging.PaginatorTest::theLastPageHoldsTheRest")
+                .contains("aPartialLastPageCounts(int, int, int)[2]").doesNotContain("fullPagesOnly");
+    }
+
+    /**
+     * The Node example ({@code npm test}, which package.json says is Jest) verifies: node_modules
+     * installed offline from this machine's npm cache, results through jest-junit as
+     * {@code file::describe › test}. The cache is filled first as a developer's is, by installing
+     * the project once where the registry answers.
+     */
+    @Test
+    void theNodeExampleVerifiesWithJest() throws Exception {
+        assumeTrue(sandbox != null, "no namespace sandbox is usable here");
+        Path scratch = Workspaces.newFolder("prt-npm-fill");
+        Workspaces.copy(EXAMPLES.resolve("node-version-sort/repo"), scratch);
+        Process npm = new ProcessBuilder("npm", "ci", "--prefer-offline", "--no-audit", "--no-fund").directory(scratch.toFile())
+                .redirectErrorStream(true).start();
+        String said = new String(npm.getInputStream().readAllBytes());
+        assertThat(npm.waitFor()).as("npm ci (jest, jest-junit) where the registry answers: " + said).isZero();
+        FailToPass.deleteTree(scratch);
+        ObjectNode v = verify("node-version-sort");
+        assertThat(v.get("resolved").asBoolean()).as(v.toPrettyString()).isTrue();
+        assertThat(v.get("framework").asText()).isEqualTo("jest");
+        assertThat(v.get("tests")).hasSize(8);
+        assertThat(v.get("targets").toString()).contains("test/versions.test.js::compare › orders multi-digit parts by number")
+                .contains("test/versions.test.js::sortVersions › latest is the newest");
+    }
+
+    /**
+     * A secret in an edited file is redacted on the server (or by the recorder): the trace no longer
+     * holds the code after that edit, and the verdict says exactly that — which edit, which rule —
+     * instead of an infrastructure error or "the edits do not reproduce".
+     */
+    @Test
+    void aRedactedEditGivesAVerdictThatSaysSo() throws Exception {
+        assumeTrue(sandbox != null, "no namespace sandbox is usable here");
+        ObjectNode doc = (ObjectNode) StrictJson.parse(Files.readAllBytes(EXAMPLES.resolve("dates-leap-day/trace.json")));
+        for (JsonNode e : doc.get("events")) {
+            if (e.path("type").asText().equals("file_edit")) {
+                ObjectNode sr = ((ObjectNode) e).putObject("server_redaction");
+                sr.put("rule_set", "prt-redaction@1");
+                sr.putArray("redactions").addObject().put("rule", "aws-access-key-id").put("pointer", "/payload/diff")
+                        .put("start", 10).put("end", 30).put("fingerprint", "hmac-sha256:00");
+            }
+        }
+        ObjectNode v = TraceVerification.verify(new TraceVerification.Inputs(doc, EXAMPLES.resolve("dates-leap-day/trace/start.bundle"),
+                null, null, null), sandbox, FailToPass.Options.defaults());
+        assertThat(v.get("resolved").asBoolean()).isFalse();
+        assertThat(v.get("not_verifiable").asText()).isEqualTo("redacted");
+        assertThat(v.get("redacted_rules").toString()).contains("aws-access-key-id");
+        assertThat(v.get("error").asText()).startsWith("not verifiable: a recorded edit was redacted")
+                .contains("dates/parse.py").contains("aws-access-key-id").doesNotContain("do not reproduce");
     }
 
     @Test
@@ -66,7 +131,7 @@ class ExampleVerificationTest {
 
     @Test
     void aFixThatBreaksAnotherTestIsNotFixedAndNamesTheRegression(@TempDir Path tmp) throws Exception {
-        assumeTrue(sandbox != null, "bubblewrap is not usable here");
+        assumeTrue(sandbox != null, "no namespace sandbox is usable here");
         Path repo = Workspaces.newFolder("prt-qa-repo");
         Workspaces.copy(EXAMPLES.resolve("dates-leap-day/repo"), repo);
         Path fix = tmp.resolve("fix.patch");
@@ -92,7 +157,7 @@ class ExampleVerificationTest {
 
     @Test
     void aRunThatCollectsNoTestsOrTimesOutIsNeverAPass(@TempDir Path tmp) throws Exception {
-        assumeTrue(sandbox != null, "bubblewrap is not usable here");
+        assumeTrue(sandbox != null, "no namespace sandbox is usable here");
         Path repo = Workspaces.newFolder("prt-qa-empty");
         Files.writeString(repo.resolve("README"), "no tests here\n");
         Path fix = tmp.resolve("fix.patch");

@@ -50,6 +50,9 @@ class TestIdsTest {
                 "org.example.paging.PaginatorTest::aPartialLastPageCounts(int, int, int)[2]");
         assertThat(r.resolved().get("org.example.paging.PaginatorTest.fullPagesOnly")).containsExactly("org.example.paging.PaginatorTest::fullPagesOnly");
         assertThat(TestIds.resolve(List.of("compare › no such test"), ids).complete()).isFalse();
+        // mocha (xunit reporter): describe titles joined by spaces in the classname
+        var mocha = TestIds.resolve(List.of("slug › edges › trims dashes"), List.of("slug edges::trims dashes", "slug::lowercases words"));
+        assertThat(mocha.resolved().get("slug › edges › trims dashes")).containsExactly("slug edges::trims dashes");
     }
 
     @Test

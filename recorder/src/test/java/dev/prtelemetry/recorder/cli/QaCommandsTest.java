@@ -22,21 +22,50 @@ class QaCommandsTest {
                 + "<testcase name=\"c\"><error/></testcase><testcase name=\"d\"><skipped/></testcase></testsuite>");
         Path bad = dir.resolve("bad.xml");
         Files.writeString(bad, "<testsuite><testcase");
+        Path notJunit = dir.resolve("pom.xml");
+        Files.writeString(notJunit, "<project><modelVersion>4.0.0</modelVersion></project>");
         var ok = PrtRunner.run("junit", good.toString());
         assertThat(ok.exitCode()).isZero();
-        assertThat(ok.line()).endsWith("good.xml: 4 cases, 1 passed, 1 failed, 1 errored, 1 skipped");
-        var json = PrtRunner.run("junit", "--json", good.toString(), bad.toString());
+        assertThat(ok.line()).endsWith("good.xml: 4 testcases; 4 tests: 1 passed, 1 failed, 1 errored, 1 skipped");
+        var json = PrtRunner.run("junit", "--json", good.toString(), bad.toString(), notJunit.toString());
         assertThat(json.exitCode()).isEqualTo(1);
         String[] lines = json.out().strip().split("\n");
         JsonNode first = StrictJson.parse(lines[0]);
-        assertThat(first.get("cases").asInt()).isEqualTo(4);
+        assertThat(first.get("testcases").asInt()).isEqualTo(4);
+        assertThat(first.get("tests").asInt()).isEqualTo(4);
         assertThat(first.get("errored").asInt()).isEqualTo(1);
         assertThat(StrictJson.parse(lines[1]).get("error").asText()).isNotBlank();
+        assertThat(StrictJson.parse(lines[2]).get("error").asText()).contains("<project>").contains("not <testsuites> or <testsuite>");
+    }
+
+    /**
+     * A rerun (Surefire's rerunFailingTestsCount, pytest-rerunfailures) or a suite listed twice repeats a
+     * name: the report's own count is every {@code <testcase>}, as other tools count; the graded
+     * outcome per test is its worst, and the command says which rule decided.
+     */
+    @Test
+    void junitCountsEveryTestcaseAndSaysHowARepeatedNameIsGraded(@TempDir Path dir) throws Exception {
+        Path rerun = dir.resolve("TEST-demo.CalcTest.xml");
+        Files.writeString(rerun, "<testsuites><testsuite name=\"demo.CalcTest\">"
+                + "<testcase classname=\"demo.CalcTest\" name=\"adds\"><failure message=\"expected 3\"/></testcase>"
+                + "<testcase classname=\"demo.CalcTest\" name=\"adds\"/>"
+                + "<testcase classname=\"demo.CalcTest\" name=\"subtracts\"/></testsuite></testsuites>");
+        var text = PrtRunner.run("junit", rerun.toString());
+        assertThat(text.exitCode()).isZero();
+        assertThat(text.out()).contains("3 testcases; 2 tests: 1 passed, 1 failed, 0 errored, 0 skipped")
+                .contains("demo.CalcTest::adds reported 2 times (failed, passed): graded failed — error over failure over skipped over passed");
+        JsonNode j = StrictJson.parse(PrtRunner.run("junit", "--json", rerun.toString()).out().strip());
+        assertThat(j.get("testcases").asInt()).isEqualTo(3);
+        assertThat(j.get("tests").asInt()).isEqualTo(2);
+        assertThat(j.at("/repeated/0/id").asText()).isEqualTo("demo.CalcTest::adds");
+        assertThat(j.at("/repeated/0/results").toString()).isEqualTo("[\"failed\",\"passed\"]");
+        assertThat(j.at("/repeated/0/graded").asText()).isEqualTo("failed");
+        assertThat(j.get("repeat_rule").asText()).startsWith("error over failure");
     }
 
     @Test
     void qaVerifyJudgesTheExamplesWithExitCodes() throws Exception {
-        assumeTrue(NamespaceSandbox.detect() != null, "bubblewrap is not usable here");
+        assumeTrue(NamespaceSandbox.detect() != null, "no namespace sandbox is usable here");
         var fixed = PrtRunner.run("qa", "verify", "--json", EXAMPLES.resolve("dates-leap-day/trace.json").toString());
         assertThat(fixed.exitCode()).as(fixed.out() + fixed.err()).isZero();
         JsonNode v = StrictJson.parse(fixed.out());
