@@ -46,7 +46,10 @@ final class RequestChecks {
         try {
             json = StrictJson.parse(body);
         } catch (CanonicalizationException e) {
-            throw Problem.badRequest("malformed-json", e.getMessage());
+            // "not accepted: …" is well-formed JSON that other readers would read differently (encoding, numbers, surrogates)
+            String m = e.getMessage();
+            throw Problem.badRequest(m.contains("UTF-8") || m.contains("UTF-16") ? "not-utf8"
+                    : m.startsWith("not accepted") ? "not-interoperable" : "malformed-json", m + "; nothing was stored");
         }
         List<Violation> violations = TraceSchemas.get().validate(schema, json);
         if (!violations.isEmpty()) {

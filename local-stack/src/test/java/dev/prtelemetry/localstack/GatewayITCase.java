@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.HashChain;
 import dev.prtelemetry.schemas.integrity.Sha256;
 import dev.prtelemetry.schemas.integrity.TraceFixtures;
+
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.stream.Topics;
 import java.net.URI;
@@ -127,6 +128,79 @@ class GatewayITCase {
 
         assertThat(recordsInKafka()).isEqualTo(kafkaBefore);
         assertThat(objectsInS3()).isEqualTo(s3Before);
+    }
+
+    /**
+     * Issue 13, findings 1–3: bytes another reader would read differently are refused with a 400
+     * problem, never acknowledged (a chunk with a byte-order mark, or in UTF-16, got 202 and was
+     * then lost by the assembly, which reads UTF-8; 2^64 as chunk_seq was applied as chunk 0;
+     * 1e400 or a lone surrogate gave a 500), and nothing reaches Kafka.
+     */
+    @Test
+    void otherEncodingsHugeNumbersAndLoneSurrogatesAreRefusedNeverAcknowledged() throws Exception {
+        Created t = create();
+        long kafkaBefore = recordsInKafka();
+        String url = gateway.url() + "/v1/traces/" + t.id + "/events:ingest";
+        String good = chunk(t.id);
+        byte[] utf8 = good.getBytes(StandardCharsets.UTF_8);
+        java.util.Map<String, byte[]> bodies = new java.util.LinkedHashMap<>();
+        bodies.put("UTF-8 with a byte-order mark", concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, utf8));
+        bodies.put("UTF-16", good.getBytes(StandardCharsets.UTF_16));
+        bodies.put("UTF-16LE", good.getBytes(StandardCharsets.UTF_16LE));
+        bodies.put("UTF-32", good.getBytes(java.nio.charset.Charset.forName("UTF-32")));
+        String marker = "\"chunk_id\":\"c0\"";
+        bodies.put("overlong UTF-8", replaceBytes(utf8, marker, concat("\"chunk_id\":\"c".getBytes(StandardCharsets.UTF_8),
+                new byte[] {(byte) 0xC0, (byte) 0xAF, '"'})));
+        bodies.put("an encoded surrogate", replaceBytes(utf8, marker, concat("\"chunk_id\":\"c".getBytes(StandardCharsets.UTF_8),
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'})));
+        bodies.put("a lone surrogate escape", good.replace(marker, "\"chunk_id\":\"c\\ud800\"").getBytes(StandardCharsets.UTF_8));
+        for (String n : new String[] {"18446744073709551616", "9223372036854775808", "9007199254740992", "1e400"}) {
+            bodies.put("chunk_seq " + n, good.replace("\"chunk_seq\":0", "\"chunk_seq\":" + n).getBytes(StandardCharsets.UTF_8));
+        }
+        ObjectNode huge = (ObjectNode) StrictJson.parse(good);
+        bodies.put("ts_client_s 1e400", huge.toString().replaceFirst("\"ts_client_s\":[0-9.eE+-]+", "\"ts_client_s\":1e400")
+                .getBytes(StandardCharsets.UTF_8));
+        for (var e : bodies.entrySet()) {
+            var r = send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + t.token).header("Idempotency-Key", "enc-" + e.getKey().hashCode())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(e.getValue())));
+            assertThat(r.statusCode()).as(e.getKey() + ": " + r.body()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).as(e.getKey()).startsWith("application/problem+json");
+            assertThat(StrictJson.parse(r.body()).get("type").asText()).as(e.getKey())
+                    .isIn("https://prtelemetry.dev/problems/not-utf8", "https://prtelemetry.dev/problems/not-interoperable");
+        }
+        // the same on the other writes: creation and completion
+        var create = send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/traces")).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + RESEARCHER)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"participant_id\":\"p\\ud800\",\"task\":{\"id\":\"t\"}}")));
+        assertProblem(create, 400, "not-interoperable");
+        var complete = post(gateway.url() + "/v1/traces/" + t.id + "/complete", t.token, "application/json", "{\"final_seq\":1e400}");
+        assertProblem(complete, 400, "not-interoperable");
+        // a body that says it is gzip and is not: the client's error, in problem+json, not a 500
+        var gzip = send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header("Content-Encoding", "gzip").header("Authorization", "Bearer " + t.token).header("Idempotency-Key", "gz")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(utf8)));
+        assertThat(gzip.statusCode()).as(gzip.body()).isEqualTo(400);
+        assertThat(gzip.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        // the HTTP layer's own answers are problems too
+        assertProblem(send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/no-such-endpoint")).GET()), 404, "not-found");
+        assertThat(recordsInKafka()).isEqualTo(kafkaBefore);
+        // and the good chunk is still accepted, exactly once
+        assertThat(post(url, t.token, "application/json", good, "Idempotency-Key", "enc-good").statusCode()).isEqualTo(202);
+        assertThat(recordsInKafka()).isEqualTo(kafkaBefore + 1);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static byte[] replaceBytes(byte[] in, String marker, byte[] with) {
+        String s = new String(in, StandardCharsets.ISO_8859_1);
+        int at = s.indexOf(marker);
+        assertThat(at).isNotNegative();
+        return concat(concat(java.util.Arrays.copyOf(in, at), with), java.util.Arrays.copyOfRange(in, at + marker.length(), in.length));
     }
 
     @Test

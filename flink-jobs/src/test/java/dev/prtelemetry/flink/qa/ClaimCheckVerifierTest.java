@@ -43,6 +43,11 @@ class ClaimCheckVerifierTest {
         }
 
         @Override
+        public String tool() {
+            return real.tool();
+        }
+
+        @Override
         public Result run(Path w, List<String> c, Map<String, String> e, Limits l, Path o, List<Mount> ro) throws java.io.IOException, InterruptedException {
             runs.incrementAndGet();
             return real.run(w, c, e, l, o, ro);

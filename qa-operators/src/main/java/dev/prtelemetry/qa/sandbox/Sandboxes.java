@@ -47,7 +47,7 @@ public final class Sandboxes {
         } else {
             DockerSandbox docker = DockerSandbox.detect(host, env.getOrDefault("PRT_SANDBOX_IMAGE", DEFAULT_IMAGE));
             if (docker != null) {
-                return new Choice(docker, "the Docker engine at " + host + " answers");
+                return new Choice(docker, "docker sandbox: the Docker engine at " + host + " answers");
             }
             dockerWhy = "the Docker engine at " + host + " does not answer";
         }

@@ -90,7 +90,7 @@ final class DoctorCommand implements Callable<Integer> {
                     ? "; memory limited by " + (dev.prtelemetry.qa.sandbox.NamespaceSandbox.memoryControl(
                             dev.prtelemetry.qa.sandbox.Limits.defaults()).equals("cgroup") ? "a cgroup (memory used)"
                             : "address space only (no cgroup can be made here: run as root, or with a delegated cgroup v2)") : "";
-            check("sandbox", "ok", sandbox.kind() + " sandbox (" + sandbox.tool() + ") for test re-runs — " + choice.why() + memory, null);
+            check("sandbox", "ok", "test re-runs use the " + choice.why() + memory, null);
         }
 
         if (!session) {

@@ -156,8 +156,8 @@ final class MerkleCommand implements Runnable {
         String leafHash;
         @Option(names = "--root", required = true, description = "root hash, hex")
         String root;
-        @Option(names = "--proof", split = ",", description = "audit path, hex, comma-separated; leave out when empty")
-        List<String> proof = new ArrayList<>();
+        @Option(names = "--proof", description = "audit path, hex, comma-separated; leave out when empty")
+        String proof;
 
         @Override
         public Integer call() {
@@ -185,8 +185,8 @@ final class MerkleCommand implements Runnable {
         String root1;
         @Option(names = "--root2", required = true)
         String root2;
-        @Option(names = "--proof", split = ",", description = "proof, hex, comma-separated; leave out when empty")
-        List<String> proof = new ArrayList<>();
+        @Option(names = "--proof", description = "proof, hex, comma-separated; leave out when empty")
+        String proof;
 
         @Override
         public Integer call() {
@@ -223,12 +223,23 @@ final class MerkleCommand implements Runnable {
         return bytes;
     }
 
-    private static List<byte[]> decode(List<String> proof) {
+    /**
+     * The proof's elements, each exactly 32 bytes: an empty element ({@code ,h1,h2}, {@code h1,h2,},
+     * {@code h1,,h2}) is an error, never dropped — a proof of the wrong length must fail (RFC 9162's
+     * verification algorithms reject it), and a silently shortened one could verify as another.
+     */
+    static List<byte[]> decode(String proof) {
         List<byte[]> out = new ArrayList<>();
-        for (String h : proof) {
-            if (!h.isBlank()) {
-                out.add(hash32(h, "--proof element"));
+        if (proof == null) {
+            return out;
+        }
+        String[] parts = proof.split(",", -1);
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i].isBlank()) {
+                throw new IllegalArgumentException("--proof element " + (i + 1) + " of " + parts.length + " is empty; every element "
+                        + "is 32 bytes (64 hex digits), and an empty proof is given by leaving --proof out");
             }
+            out.add(hash32(parts[i], "--proof element " + (i + 1)));
         }
         return out;
     }

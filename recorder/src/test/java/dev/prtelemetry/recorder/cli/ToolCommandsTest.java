@@ -120,6 +120,26 @@ class ToolCommandsTest {
         assertThat(notHex.line()).contains("not hex");
     }
 
+    /**
+     * Issue 13, finding 6: an empty proof element ({@code ,h1,h2}, {@code h1,h2,}, {@code h1,,h2}) makes
+     * the check fail with a clear message; it was dropped silently, and the shortened proof checked.
+     */
+    @Test
+    void aProofWithAnEmptyElementFailsInsteadOfBeingRepaired() {
+        String p1 = "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e";
+        String p2 = "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4";
+        for (String proof : new String[] {"," + p1 + "," + p2, p1 + "," + p2 + ",", p1 + ",," + p2, ""}) {
+            var r = PrtRunner.run("merkle", "check-consistency", "--size1", "2", "--size2", "8",
+                    "--root1", MerkleReferenceVectors.ROOTS[2], "--root2", MerkleReferenceVectors.ROOTS[8], "--proof", proof);
+            assertThat(r.exitCode()).as(proof).isEqualTo(1);
+            assertThat(r.line()).as(proof).startsWith("FAIL consistency proof: ").contains("is empty");
+        }
+        var shortElement = PrtRunner.run("merkle", "check-inclusion", "--index", "0", "--size", "2", "--leaf-hash", p1,
+                "--root", p2, "--proof", p1.substring(2));
+        assertThat(shortElement.exitCode()).isEqualTo(1);
+        assertThat(shortElement.line()).contains("--proof element 1 must be 32 bytes");
+    }
+
     @Test
     void proveConsistencyBetweenAPrefixAndTheWholeTraceChecksOut() throws IOException {
         Path trace = dir.resolve("trace.json");

@@ -80,4 +80,20 @@ class RedactorTest {
                 .isEqualTo("[REDACTED:github-token]");
         assertThat(first.get("fingerprint").asText()).isEqualTo(REDACTOR.fingerprint("ghp_9fK2mQ7zR4tV8wX1yZ5bC6dE0gH3jLkN8pQs"));
     }
+
+    /**
+     * Issue 13, finding 7: AWS access key ids with digits outside the base32 alphabet (the form
+     * other scanners' fixtures and AWS's own documentation use, e.g. AKIAIOSFODNN7EXAMPLE) and the
+     * A3T… form passed unredacted.
+     */
+    @Test
+    void awsKeyIdsOfEveryPublishedFormAreRedacted() {
+        for (String key : new String[] {"AKIAIOSFODNN7EXAMPLE", "AKIA0123456789ABCDEF", "A3TX9QZ1KW8MN2PL5VB7", "ASIA1XYZ9QWERTY8UIOP",
+                "AIDA0123456789ABCDEF", "AROAJ2UCCR6DPCEXAMPL"}) {
+            String line = "aws_access_key_id = " + key;
+            assertThat(REDACTOR.redact(line).text()).as(key).doesNotContain(key);
+        }
+        assertThat(REDACTOR.redact("AKIAIOSFODNN7EXAMPLEX and XAKIAIOSFODNN7EXAMPLE").text())
+                .as("not inside a longer word").contains("AKIAIOSFODNN7EXAMPLEX").contains("XAKIAIOSFODNN7EXAMPLE");
+    }
 }

@@ -150,4 +150,40 @@ class TraceSchemasTest {
     private static Path examplesRoot() throws URISyntaxException {
         return Path.of(TraceSchemasTest.class.getResource("/schema-examples").toURI());
     }
+
+    /**
+     * Every integer a request may carry has a maximum no larger than 2^53−1 (and integers that
+     * may be negative a minimum), checked before anything is written: 2^64 as a chunk_seq was
+     * applied as chunk 0, 2^63 became negative, 2^53+1 left a trace waiting forever.
+     */
+    @org.junit.jupiter.api.Test
+    void everyIntegerInEverySchemaIsBounded() throws Exception {
+        java.util.List<String> unbounded = new java.util.ArrayList<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("src/main/resources/prt/schemas/v1"))) {
+            for (var f : files.sorted().toList()) {
+                walk(dev.prtelemetry.schemas.json.StrictJson.parse(java.nio.file.Files.readAllBytes(f)), f.getFileName() + "#", unbounded);
+            }
+        }
+        org.assertj.core.api.Assertions.assertThat(unbounded).isEmpty();
+    }
+
+    private static void walk(com.fasterxml.jackson.databind.JsonNode n, String at, java.util.List<String> unbounded) {
+        if (n.isObject()) {
+            com.fasterxml.jackson.databind.JsonNode type = n.get("type");
+            boolean integer = type != null && (type.asText().equals("integer") || (type.isArray() && type.toString().contains("\"integer\"")));
+            if (integer) {
+                long max = n.path("maximum").asLong(Long.MAX_VALUE);
+                boolean hasMin = n.has("minimum");
+                if (!n.has("maximum") || max > dev.prtelemetry.schemas.json.StrictJson.MAX_SAFE_INTEGER || !hasMin
+                        || n.get("minimum").asLong() < -dev.prtelemetry.schemas.json.StrictJson.MAX_SAFE_INTEGER) {
+                    unbounded.add(at);
+                }
+            }
+            n.fields().forEachRemaining(e -> walk(e.getValue(), at + "/" + e.getKey(), unbounded));
+        } else if (n.isArray()) {
+            for (int i = 0; i < n.size(); i++) {
+                walk(n.get(i), at + "/" + i, unbounded);
+            }
+        }
+    }
 }
