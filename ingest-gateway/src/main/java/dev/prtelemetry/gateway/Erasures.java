@@ -210,7 +210,8 @@ public class Erasures {
                         }
                     }
                 }
-                for (String table : List.of("trace_event_chunks", "qa_validations", "qa_judgements", "traces", "trace_consents")) {
+                for (String table : List.of("trace_event_chunks", "qa_validations", "qa_judgements", "traces", "trace_consents",
+                        "idempotency_keys")) {
                     try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE trace_id = ANY (?)")) {
                         ps.setArray(1, ids);
                         counts.put(table + "_rows", ps.executeUpdate());

@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
 public class TracesController {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TracesController.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private final IdempotencyKeys idempotency;
     private static final Pattern TRACE_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern PARTICIPANT_ID = Pattern.compile("[A-Za-z0-9._@:-]{1,128}");
 
@@ -65,7 +66,8 @@ public class TracesController {
 
     public TracesController(GatewayConfig config, UploadTokens tokens, RateLimiter rateLimiter, TraceRecordsProducer producer,
                             ArtifactStore artifacts, TraceReads reads, Erasures erasures, Consents consents,
-                            ArtifactScreen screen, MeterRegistry meters) {
+                            ArtifactScreen screen, MeterRegistry meters, IdempotencyKeys idempotency) {
+        this.idempotency = idempotency;
         this.config = config;
         this.tokens = tokens;
         this.rateLimiter = rateLimiter;
@@ -226,16 +228,18 @@ public class TracesController {
         long chunkSeq = chunk.get("chunk_seq").asLong();
         String record = TraceRecords.chunkText(id, nowSeconds(), chunkSeq, digest, new String(body, StandardCharsets.UTF_8));
         int events = chunk.get("events").size();
-        return send(id, record, TraceRecords.CHUNK, chunkSeq, digest, idempotencyKey, () -> {
-            acceptedEvents.increment(events);
-            acceptedChunks.increment();
-            ObjectNode out = StrictJson.mapper().createObjectNode();
-            out.put("trace_id", id);
-            out.put("chunk_seq", chunkSeq);
-            out.put("digest", digest);
-            out.put("accepted_events", events);
-            return HttpResponse.<String>status(HttpStatus.ACCEPTED).body(out.toString());
-        });
+        return idempotency.claim(id, idempotencyKey, digest).thenCompose(refused -> refused != null
+                ? CompletableFuture.completedFuture(ProblemHandler.render(refused, request.getPath()))
+                : send(id, record, TraceRecords.CHUNK, chunkSeq, digest, idempotencyKey, () -> {
+                    acceptedEvents.increment(events);
+                    acceptedChunks.increment();
+                    ObjectNode out = StrictJson.mapper().createObjectNode();
+                    out.put("trace_id", id);
+                    out.put("chunk_seq", chunkSeq);
+                    out.put("digest", digest);
+                    out.put("accepted_events", events);
+                    return HttpResponse.<String>status(HttpStatus.ACCEPTED).body(out.toString());
+                }));
     }
 
     @Post(uri = "/traces/{id}/complete", consumes = MediaType.ALL, produces = MediaType.APPLICATION_JSON)
@@ -263,6 +267,7 @@ public class TracesController {
             }
         }
         rateLimiter.acquire(token);
+        rateLimiter.mint(id); // expired tokens may mint, but only so many per trace per minute
         refuseErased(id, true);
         UploadTokens.Issued issued = tokens.issue(id);
         return HttpResponse.ok(StrictJson.mapper().createObjectNode().put("trace_id", id)
@@ -297,7 +302,9 @@ public class TracesController {
             throw Problem.unavailable("the artifact store is unavailable (" + e.getClass().getSimpleName() + ")");
         }
         String ref = "artifact://sha256/" + sha256;
-        return HttpResponse.<String>status(existed ? HttpStatus.OK : HttpStatus.CREATED)
+        // the same answer whether or not the content was already stored (by anyone): a 200 told the
+        // caller that some other trace holds these bytes
+        return HttpResponse.<String>status(HttpStatus.CREATED)
                 .body(StrictJson.mapper().createObjectNode().put("ref", ref).put("size", bytes.length).toString());
     }
 
@@ -348,9 +355,11 @@ public class TracesController {
                              @QueryValue @Nullable String task, @QueryValue @Nullable String from,
                              @QueryValue @Nullable String to, @QueryValue @Nullable String cursor,
                              @QueryValue(defaultValue = "50") int limit) throws SQLException {
-        if (!tokens.isResearcher(RequestChecks.bearer(request))) {
+        String reader = RequestChecks.bearer(request);
+        if (!tokens.isResearcher(reader)) {
             throw Problem.forbidden("listing traces takes a researcher token");
         }
+        rateLimiter.acquire(reader);
         if (limit < 1 || limit > 500) {
             throw Problem.badRequest("bad-page", "limit is 1..500");
         }
@@ -365,6 +374,7 @@ public class TracesController {
         if (!traceId.equals(id)) {
             throw Problem.forbidden("this upload token belongs to another trace");
         }
+        rateLimiter.acquire("trace:" + id); // whatever token: minting more tokens buys no more rate
         refuseErased(id, false);
         return token;
     }
@@ -390,12 +400,14 @@ public class TracesController {
         checkTraceId(id);
         String token = RequestChecks.bearer(request);
         if (tokens.isResearcher(token)) {
+            rateLimiter.acquire(token);
             refuseErased(id, true);
             return;
         }
         if (!tokens.verify(token, false).equals(id)) {
             throw Problem.forbidden("this upload token belongs to another trace");
         }
+        rateLimiter.acquire(token);
         refuseErased(id, true);
     }
 

@@ -75,7 +75,7 @@ class UploadTokensTest {
 
     @Test
     void theRateLimiterAllowsTheBurstThenRefusesWithRetryAfter() {
-        RateLimiter limiter = new RateLimiter(config(SECRET, 1, 3));
+        RateLimiter limiter = new RateLimiter(config(SECRET, 1, 3), 12, 60);
         limiter.acquire("a");
         limiter.acquire("a");
         limiter.acquire("a");

@@ -73,7 +73,10 @@ class GatewayITCase {
                 Map.entry("PRT_MAX_CHUNK_BYTES", "100000"),
                 Map.entry("PRT_MAX_ARTIFACT_BYTES", "50000"),
                 Map.entry("PRT_RATE_PER_SECOND", "20"),
-                Map.entry("PRT_RATE_BURST", "30"));
+                Map.entry("PRT_RATE_BURST", "30"),
+                Map.entry("PRT_UNAUTHORIZED_PER_MINUTE", "40"),
+                Map.entry("PRT_READ_IDLE_TIMEOUT", "5s"),
+                Map.entry("PRT_IDLE_TIMEOUT", "8s"));
     }
 
     @Test
@@ -203,6 +206,30 @@ class GatewayITCase {
         return concat(concat(java.util.Arrays.copyOf(in, at), with), java.util.Arrays.copyOfRange(in, at + marker.length(), in.length));
     }
 
+    /**
+     * Issue 13, finding 5: the same Idempotency-Key with another chunk is refused (422, the IETF
+     * idempotency-key draft's answer) — both were acknowledged; a retry with the same chunk passes.
+     */
+    @Test
+    void anIdempotencyKeyReusedForAnotherChunkIsRefusedARetryIsNot() throws Exception {
+        Created t = create();
+        String url = gateway.url() + "/v1/traces/" + t.id + "/events:ingest";
+        String first = chunk(t.id);
+        ObjectNode other = (ObjectNode) StrictJson.parse(first);
+        other.put("chunk_id", "c0-other");
+        long before = recordsInKafka();
+        assertThat(post(url, t.token, "application/json", first, "Idempotency-Key", "key-1").statusCode()).isEqualTo(202);
+        assertThat(post(url, t.token, "application/json", first, "Idempotency-Key", "key-1").statusCode()).as("a retry").isEqualTo(202);
+        var reused = post(url, t.token, "application/json", other.toString(), "Idempotency-Key", "key-1");
+        assertProblem(reused, 422, "idempotency-key-reused");
+        assertThat(StrictJson.parse(reused.body()).get("detail").asText()).contains("key-1").contains("nothing was stored");
+        assertThat(recordsInKafka()).isEqualTo(before + 2); // the chunk and its retry (the assembly drops the duplicate), not the other
+        // the same key on another trace is another key
+        Created t2 = create();
+        assertThat(post(gateway.url() + "/v1/traces/" + t2.id + "/events:ingest", t2.token, "application/json", chunk(t2.id),
+                "Idempotency-Key", "key-1").statusCode()).isEqualTo(202);
+    }
+
     @Test
     void storesAnArtifactOnlyUnderItsOwnHash() throws Exception {
         Created t = create();
@@ -211,8 +238,87 @@ class GatewayITCase {
         var first = put(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + name, t.token, blob);
         assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
         assertThat(StrictJson.parse(first.body()).get("ref").asText()).isEqualTo("artifact://sha256/" + name);
-        assertThat(put(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + name, t.token, blob).statusCode()).isEqualTo(200);
+        // the same answer the second time: 200 told a caller that the bytes were already stored, by anyone (issue 13, finding 5)
+        assertThat(put(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + name, t.token, blob).statusCode()).isEqualTo(201);
+        Created other = create();
+        assertThat(put(gateway.url() + "/v1/traces/" + other.id + "/artifacts/" + name, other.token, blob).statusCode()).isEqualTo(201);
         assertThat(services.s3.blobStore().blobExists(EmbeddedServices.BUCKET, "artifacts/sha256/" + name)).isTrue();
+    }
+
+    /**
+     * Issue 13, finding 4: limits that hold whatever the client does. Minting upload tokens is
+     * capped per trace; uploads are limited per trace whatever token carries them (minting more
+     * tokens bought more rate); failed authentications are limited per source address (a 401
+     * flood turns into 429s — from another source address, 127.0.0.2, so other tests' 401s from
+     * 127.0.0.1 are untouched); a connection that sends nothing is closed.
+     */
+    @Test
+    void mintingUploadsFailedAuthenticationsAndIdleSocketsAreLimited() throws Exception {
+        Created t = create();
+        List<String> minted = new ArrayList<>();
+        int mintRefused = 0;
+        for (int i = 0; i < 20; i++) {
+            var r = send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/traces/" + t.id + "/token"))
+                    .header("Authorization", "Bearer " + t.token).POST(HttpRequest.BodyPublishers.noBody()));
+            if (r.statusCode() == 200) {
+                minted.add(StrictJson.parse(r.body()).get("upload_token").asText());
+            } else {
+                assertProblem(r, 429, "rate-limited");
+                mintRefused++;
+            }
+        }
+        assertThat(minted).hasSizeLessThanOrEqualTo(12);
+        assertThat(mintRefused).isGreaterThanOrEqualTo(8);
+
+        // 100 uploads at once, each with the next minted token (each token's own bucket stays nearly full): the
+        // trace's bucket (burst 30, 20/s) runs dry. The artifacts are refused anyway (422, not their hash): cheap to send.
+        byte[] blob = ("limits " + t.id).getBytes(StandardCharsets.UTF_8);
+        String notItsName = Sha256.hex(Sha256.digest(new byte[] {1}));
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            inFlight.add(HTTP.sendAsync(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/traces/" + t.id + "/artifacts/" + notItsName))
+                    .header("Authorization", "Bearer " + minted.get(i % minted.size())).header("Content-Type", "application/octet-stream")
+                    .timeout(Duration.ofSeconds(30)).PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        int limited = 0;
+        for (var f : inFlight) {
+            limited += f.get().statusCode() == 429 ? 1 : 0;
+        }
+        assertThat(limited).as("uploads beyond the trace's rate, whatever the token").isGreaterThan(0);
+
+        // a flood of bad tokens from one address: 401 up to the limit, then 429 with Retry-After
+        List<Integer> codes = new ArrayList<>();
+        for (int i = 0; i < 90; i++) {
+            codes.add(rawStatus("127.0.0.2", "GET /v1/traces/" + t.id + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer guess-" + i
+                    + "\r\nConnection: close\r\n\r\n"));
+        }
+        assertThat(codes).contains(401, 429);
+        assertThat(codes.indexOf(429)).isGreaterThan(codes.indexOf(401));
+        // ... while this address is not affected
+        assertThat(send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/traces/" + t.id)).header("Authorization", "Bearer nope")
+                .GET()).statusCode()).isEqualTo(401);
+
+        // a connection that never sends a request is closed by the server (read-idle timeout, 5 s in this test's gateway)
+        try (java.net.Socket idle = new java.net.Socket("127.0.0.1", java.net.URI.create(gateway.url()).getPort())) {
+            idle.setSoTimeout(20_000);
+            long t0 = System.nanoTime();
+            assertThat(idle.getInputStream().read()).isEqualTo(-1);
+            assertThat((System.nanoTime() - t0) / 1_000_000_000.0).isLessThan(15);
+        }
+    }
+
+    /** Sends a raw HTTP/1.1 request from {@code source} (a loopback address) and returns the status code. */
+    private static int rawStatus(String source, String request) throws Exception {
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.bind(new java.net.InetSocketAddress(source, 0));
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", java.net.URI.create(gateway.url()).getPort()), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1))
+                    .readLine();
+            return Integer.parseInt(status.split(" ")[1]);
+        }
     }
 
     @Test
