@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -305,6 +306,102 @@ class GatewayITCase {
             long t0 = System.nanoTime();
             assertThat(idle.getInputStream().read()).isEqualTo(-1);
             assertThat((System.nanoTime() - t0) / 1_000_000_000.0).isLessThan(15);
+        }
+    }
+
+    /**
+     * Issue 13's security matrix: every operation of the gateway's own OpenAPI document (so a new
+     * endpoint cannot be left out: {@code OpenApiRoutesTest} checks every route is in it) × every
+     * kind of credential, the expectation read from the operation's {@code security}: a credential
+     * of a listed scheme is let through (neither 401 nor 403), any other is refused with 401 or 403,
+     * none at all with 401, and public operations refuse no one. Each credential kind asks from
+     * its own loopback address, so the per-address limit on failed authentications does not blur
+     * the answers.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyEndpointAgainstEveryKindOfToken() throws Exception {
+        Map<String, Object> api = new org.yaml.snakeyaml.Yaml().load(get("/openapi.yml").body());
+        String owner = "matrix-owner";
+        var created = post(gateway.url() + "/v1/traces", RESEARCHER, "application/json", createBody().replace("p-it", owner));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        String traceA = StrictJson.parse(created.body()).get("trace_id").asText();
+        String uploadA = StrictJson.parse(created.body()).get("upload_token").asText();
+        Created traceB = create();
+        String participantOwn = StrictJson.parse(post(gateway.url() + "/v1/participants/" + owner + "/tokens", RESEARCHER,
+                "application/json", "{}").body()).get("token").asText();
+        String participantOther = StrictJson.parse(post(gateway.url() + "/v1/participants/matrix-other/tokens", RESEARCHER,
+                "application/json", "{}").body()).get("token").asText();
+        Map<String, String> kinds = new LinkedHashMap<>();
+        kinds.put("none", null);
+        kinds.put("garbage", "not-a-token");
+        kinds.put("forged", jwt(traceA, 600, "another-secret-of-sufficient-length-000000", "HS256"));
+        kinds.put("alg-none", jwt(traceA, 600, SECRET, "none"));
+        kinds.put("expired", jwt(traceA, -60, SECRET, "HS256"));
+        kinds.put("other-trace-upload", traceB.token);
+        kinds.put("participant-other", participantOther);
+        kinds.put("participant-own", participantOwn);
+        kinds.put("upload", uploadA);
+        kinds.put("researcher", RESEARCHER);
+        Map<String, Object> paths = (Map<String, Object>) api.get("paths");
+        List<String> failures = new ArrayList<>();
+        int cells = 0;
+        int source = 10;
+        for (var kind : kinds.entrySet()) {
+            String address = "127.0.0." + source++;
+            for (var path : paths.entrySet()) {
+                for (var op : ((Map<String, Object>) path.getValue()).entrySet()) {
+                    Map<String, Object> operation = (Map<String, Object>) op.getValue();
+                    assertThat(operation).as(op.getKey() + " " + path.getKey() + " declares its security").containsKey("security");
+                    List<String> schemes = new ArrayList<>();
+                    ((List<Map<String, Object>>) operation.get("security")).forEach(m -> schemes.addAll(m.keySet()));
+                    boolean expiredOk = Boolean.TRUE.equals(operation.get("x-prt-accepts-expired-upload-token"));
+                    String target = path.getKey().replace("{id}", traceA).replace("{participantId}", "matrix-nobody")
+                            .replace("{sha256}", "0".repeat(64)).replace("{name}", "chunk");
+                    boolean allowed = schemes.isEmpty() || switch (kind.getKey()) {
+                        case "researcher" -> schemes.contains("researcher");
+                        case "upload" -> schemes.contains("upload");
+                        case "expired" -> schemes.contains("upload") && expiredOk;
+                        case "participant-own" -> schemes.contains("participant");
+                        default -> false;
+                    };
+                    String method = op.getKey().toUpperCase();
+                    String body = method.equals("POST") && target.equals("/v1/traces") ? createBody().replace("p-it", owner) : "{}";
+                    int status = raw(address, method, target, kind.getValue(), body);
+                    cells++;
+                    boolean refused = status == 401 || status == 403;
+                    boolean ok = schemes.isEmpty() ? !refused : allowed ? !refused
+                            : kind.getValue() == null ? status == 401 : refused;
+                    if (!ok) {
+                        failures.add(kind.getKey() + " " + method + " " + path.getKey() + " -> " + status + " (schemes " + schemes + ")");
+                    }
+                }
+            }
+        }
+        System.out.println("security matrix: " + cells + " cells (" + kinds.size() + " credential kinds x " + cells / kinds.size()
+                + " operations)");
+        assertThat(failures).isEmpty();
+        assertThat(cells / kinds.size()).isGreaterThanOrEqualTo(17);
+    }
+
+    /** A raw HTTP/1.1 request from {@code source} (a loopback address); the status code. */
+    private static int raw(String source, String method, String path, String token, String body) throws Exception {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                + (method.equals("GET") || method.equals("DELETE") ? "" : "Content-Type: application/json\r\nIdempotency-Key: matrix\r\n"
+                + "Content-Length: " + b.length + "\r\n") + "\r\n";
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.bind(new java.net.InetSocketAddress(source, 0));
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", java.net.URI.create(gateway.url()).getPort()), 5000);
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
+            if (!(method.equals("GET") || method.equals("DELETE"))) {
+                s.getOutputStream().write(b);
+            }
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1))
+                    .readLine();
+            return Integer.parseInt(status.split(" ")[1]);
         }
     }
 
