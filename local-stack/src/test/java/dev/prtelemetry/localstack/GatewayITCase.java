@@ -77,7 +77,8 @@ class GatewayITCase {
                 Map.entry("PRT_RATE_BURST", "30"),
                 Map.entry("PRT_UNAUTHORIZED_PER_MINUTE", "40"),
                 Map.entry("PRT_READ_IDLE_TIMEOUT", "5s"),
-                Map.entry("PRT_IDLE_TIMEOUT", "8s"));
+                Map.entry("PRT_IDLE_TIMEOUT", "8s"),
+                Map.entry("PRT_REQUEST_DEADLINE", "6s"));
     }
 
     @Test
@@ -382,6 +383,59 @@ class GatewayITCase {
                 + " operations)");
         assertThat(failures).isEmpty();
         assertThat(cells / kinds.size()).isGreaterThanOrEqualTo(17);
+    }
+
+    /**
+     * Issue 13, findings 4 and 5: a request trickled a header line at a time (every idle timer
+     * reset) is answered 408 and closed at the request deadline (6 s in this test's gateway); a
+     * request with both Content-Length and Transfer-Encoding is refused (400), not read with one
+     * of them silently dropped.
+     */
+    @Test
+    void aTrickledRequestMeetsItsDeadlineAndAmbiguousFramingIsRefused() throws Exception {
+        int port = java.net.URI.create(gateway.url()).getPort();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
+            var out = s.getOutputStream();
+            long t0 = System.nanoTime();
+            out.write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            String status = null;
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < 25 && status == null; i++) {
+                Thread.sleep(1000);
+                try {
+                    out.write(("X-Slow-" + i + ": y\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                } catch (java.io.IOException closed) {
+                    break;
+                }
+                if (s.getInputStream().available() > 0) {
+                    status = in.readLine();
+                }
+            }
+            if (status == null) {
+                status = in.readLine();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertThat(status).startsWith("HTTP/1.1 408");
+            assertThat(seconds).isLessThan(15);
+        }
+        String body = chunk("x");
+        String smuggled = "POST /v1/traces/x/events:ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(body.length())
+                + "\r\n" + body + "\r\n0\r\n\r\n";
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(smuggled.getBytes(StandardCharsets.ISO_8859_1));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            assertThat(in.readLine()).startsWith("HTTP/1.1 400");
+            String rest = String.join("\n", in.lines().toList());
+            assertThat(rest).contains("application/problem+json").contains("ambiguous-framing");
+        }
+        // an ordinary request on a kept-alive connection is unaffected, twice
+        for (int i = 0; i < 2; i++) {
+            assertThat(get("/healthz").statusCode()).isEqualTo(200);
+        }
     }
 
     /** A raw HTTP/1.1 request from {@code source} (a loopback address); the status code. */
