@@ -200,8 +200,11 @@ public final class NamespaceSandbox implements Sandbox {
             cmd.addAll(cgroup.joinCommand());
         }
         boolean root0 = isRoot();
-        if (root0 && bwrap != null) {
-            cmd.addAll(List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--"));
+        if (bwrap != null) {
+            // bubblewrap's --die-with-parent ties its children to bubblewrap, not bubblewrap to us: the
+            // parent-death signal (set after the uid change, which would clear it) does
+            cmd.addAll(root0 ? List.of("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups", "--pdeathsig=KILL", "--")
+                    : List.of("setpriv", "--pdeathsig=KILL", "--"));
         }
         long addressSpace = limits.memoryBytes() * (cgroup != null ? CGROUP_ADDRESS_SPACE_FACTOR : ADDRESS_SPACE_FACTOR);
         cmd.addAll(List.of("prlimit", "--cpu=" + limits.cpuSeconds(), "--as=" + addressSpace,
