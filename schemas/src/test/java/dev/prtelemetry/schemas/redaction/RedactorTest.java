@@ -96,4 +96,28 @@ class RedactorTest {
         assertThat(REDACTOR.redact("AKIAIOSFODNN7EXAMPLEX and XAKIAIOSFODNN7EXAMPLE").text())
                 .as("not inside a longer word").contains("AKIAIOSFODNN7EXAMPLEX").contains("XAKIAIOSFODNN7EXAMPLE");
     }
+
+    /**
+     * Issue 13, finding 7: the rules against other secret scanners' published fixtures (detect-secrets,
+     * gitleaks; as data with their licences, src/test/resources/scanner-fixtures/scanners.json): each
+     * line is redacted by exactly the rule expected, and the lines that are not secrets stay whole.
+     */
+    @Test
+    void otherScannersPublishedFixturesAreRedactedAsExpected() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode fixtures = dev.prtelemetry.schemas.json.StrictJson.parse(
+                java.nio.file.Files.readAllBytes(java.nio.file.Path.of("src/test/resources/scanner-fixtures/scanners.json")));
+        int secrets = 0;
+        for (com.fasterxml.jackson.databind.JsonNode c : fixtures.get("cases")) {
+            String line = c.get("line").asText();
+            Redactor.Result r = REDACTOR.redact(line);
+            java.util.List<String> rules = r.redactions().stream().map(Redactor.Redaction::rule).distinct().toList();
+            if (c.get("expect").isNull()) {
+                assertThat(rules).as(c.get("source").asText() + " " + line).isEmpty();
+            } else {
+                secrets++;
+                assertThat(rules).as(c.get("source").asText() + " " + line).containsExactly(c.get("expect").asText());
+            }
+        }
+        assertThat(secrets).isEqualTo(8);
+    }
 }
