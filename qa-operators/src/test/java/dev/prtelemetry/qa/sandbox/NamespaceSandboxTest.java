@@ -186,12 +186,15 @@ abstract class NamespaceSandboxTest {
         List<String> verifier = new java.util.ArrayList<>(List.of("/bin/sh", "-c", "\"$@\" & wait", "verifier"));
         verifier.addAll(sandbox.commandLine(work, List.of("/bin/sh", "-c", sleep), Map.of(), Limits.defaults(), out, List.of(), null, root));
         Process p = new ProcessBuilder(verifier).redirectErrorStream(true).start(); // stands for the verifier's JVM
+        // wait for the sleep itself: the sandbox's own processes carry the marker in their arguments from their
+        // first instant, before they have tied themselves to their parent (a kill then is a test race, not a leak)
+        java.util.function.Predicate<ProcessHandle> theSleep = h -> h.info().command().orElse("").endsWith("/sleep")
+                && h.info().commandLine().orElse("").contains(sleep);
         long deadline = System.currentTimeMillis() + 20_000;
-        while (ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().orElse("").contains(sleep))
-                && System.currentTimeMillis() < deadline) {
+        while (ProcessHandle.allProcesses().noneMatch(theSleep) && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(ProcessHandle.allProcesses().anyMatch(h -> h.info().commandLine().orElse("").contains(sleep))).isTrue();
+        assertThat(ProcessHandle.allProcesses().anyMatch(theSleep)).isTrue();
         p.destroyForcibly(); // the verifier dies: nobody kills the sandbox's processes for it
         p.waitFor();
         assertThat(leftovers(sleep)).isZero();
