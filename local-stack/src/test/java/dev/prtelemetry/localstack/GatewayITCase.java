@@ -187,8 +187,22 @@ class GatewayITCase {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(utf8)));
         assertThat(gzip.statusCode()).as(gzip.body()).isEqualTo(400);
         assertThat(gzip.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
-        // the HTTP layer's own answers are problems too
+        // the HTTP layer's own answers are problems too: an unknown route, a body larger than the server takes at all
         assertProblem(send(HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/no-such-endpoint")).GET()), 404, "not-found");
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", java.net.URI.create(gateway.url()).getPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("POST /v1/traces/" + t.id + "/events:ingest HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Authorization: Bearer " + t.token + "\r\nIdempotency-Key: huge\r\nContent-Length: 50000000\r\n\r\n{")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+            String status = in.readLine();
+            StringBuilder rest = new StringBuilder();
+            for (String l; (l = in.readLine()) != null; ) {
+                rest.append(l).append('\n');
+            }
+            assertThat(status).startsWith("HTTP/1.1 413");
+            assertThat(rest.toString().toLowerCase()).contains("content-type: application/problem+json");
+        }
         assertThat(recordsInKafka()).isEqualTo(kafkaBefore);
         // and the good chunk is still accepted, exactly once
         assertThat(post(url, t.token, "application/json", good, "Idempotency-Key", "enc-good").statusCode()).isEqualTo(202);
