@@ -159,6 +159,8 @@ class GatewayITCase {
         bodies.put("an encoded surrogate", replaceBytes(utf8, marker, concat("\"chunk_id\":\"c".getBytes(StandardCharsets.UTF_8),
                 new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80, '"'})));
         bodies.put("a lone surrogate escape", good.replace(marker, "\"chunk_id\":\"c\\ud800\"").getBytes(StandardCharsets.UTF_8));
+        // found by the fuzz suite: a NUL, valid JSON, stopped the assembly's PostgreSQL writer after a 2xx
+        bodies.put("a NUL escape", good.replace(marker, "\"chunk_id\":\"c\\u0000\"").getBytes(StandardCharsets.UTF_8));
         for (String n : new String[] {"18446744073709551616", "9223372036854775808", "9007199254740992", "1e400"}) {
             bodies.put("chunk_seq " + n, good.replace("\"chunk_seq\":0", "\"chunk_seq\":" + n).getBytes(StandardCharsets.UTF_8));
         }

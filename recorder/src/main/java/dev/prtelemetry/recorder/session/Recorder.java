@@ -134,6 +134,31 @@ public final class Recorder implements AutoCloseable {
         return n == null || n.isNull() ? null : n.asText();
     }
 
+    /** Replaces every NUL character in the tree's strings with U+FFFD, before the event is hashed. */
+    static void withoutNul(com.fasterxml.jackson.databind.JsonNode node) {
+        if (node instanceof ObjectNode o) {
+            var names = new java.util.ArrayList<String>();
+            o.fieldNames().forEachRemaining(names::add);
+            for (String n : names) {
+                com.fasterxml.jackson.databind.JsonNode v = o.get(n);
+                if (v.isTextual() && v.textValue().indexOf('\u0000') >= 0) {
+                    o.put(n, v.textValue().replace('\u0000', '\uFFFD'));
+                } else {
+                    withoutNul(v);
+                }
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                com.fasterxml.jackson.databind.JsonNode v = a.get(i);
+                if (v.isTextual() && v.textValue().indexOf('\u0000') >= 0) {
+                    a.set(i, v.textValue().replace('\u0000', '\uFFFD'));
+                } else {
+                    withoutNul(v);
+                }
+            }
+        }
+    }
+
     /**
      * Records one event; returns it as journaled. Every string of the payload is redacted
      * first, so the hash covers the redacted text and no secret enters the journal.
@@ -145,6 +170,7 @@ public final class Recorder implements AutoCloseable {
         if ("test_run".equals(type)) {
             TestRuns.fitInto(payload, MAX_EVENT_BYTES - 64 * 1024); // the cases are a view of the report artifact
         }
+        withoutNul(payload); // a tool's output may hold NUL bytes; the server refuses them (its stores cannot hold them)
         List<ObjectNode> redactions = redactor.redactTree(payload, "/payload");
         HashChain chain = head() == null ? new HashChain(traceId()) : new HashChain(traceId(), nextSeq(), head());
         ObjectNode event = StrictJson.mapper().createObjectNode();

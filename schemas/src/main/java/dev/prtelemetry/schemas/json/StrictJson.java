@@ -48,7 +48,8 @@ public final class StrictJson {
      * systems: no byte-order mark, no UTF-16 or UTF-32, no overlong forms, no encoded surrogates —
      * a reader that guessed another encoding would accept bytes that the rest of the pipeline
      * (which reads UTF-8) then reads differently. The values must be interoperable (I-JSON,
-     * RFC 7493): strings of whole Unicode characters (no lone surrogate, escaped or not), integers
+     * RFC 7493): strings of whole Unicode characters (no lone surrogate, escaped or not; no NUL, which
+     * PostgreSQL cannot store), integers
      * within ±(2^53−1), other numbers within the range of IEEE-754 doubles.
      */
     public static JsonNode parse(byte[] utf8) {
@@ -194,6 +195,12 @@ public final class StrictJson {
     private static void requireWholeCharacters(String s, String pointer) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (c == 0) {
+                // valid JSON, but PostgreSQL's text and jsonb cannot hold it: a chunk carrying one was acknowledged
+                // and then stopped the assembly's database writer (found by the fuzz suite)
+                throw new CanonicalizationException("not accepted: the string at " + where(pointer) + " holds a NUL character "
+                        + "(\\u0000), which the trace stores cannot hold");
+            }
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {

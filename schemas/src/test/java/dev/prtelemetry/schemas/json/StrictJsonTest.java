@@ -56,6 +56,13 @@ class StrictJsonTest {
         assertThat(StrictJson.parse("{\"a\":\"\\ud83d\\ude00\"}".getBytes(StandardCharsets.UTF_8)).get("a").asText()).isEqualTo("\ud83d\ude00");
     }
 
+    /** Found by the fuzz suite: a NUL in a creation request was acknowledged, then stopped the assembly's PostgreSQL writer. */
+    @Test
+    void aNulCharacterIsRefused() {
+        assertThatThrownBy(() -> StrictJson.parse("{\"task_id\":\"a\\u0000b\"}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("/task_id").hasMessageContaining("NUL");
+    }
+
     @Test
     void numbersOutsideWhatEveryReaderRepresentsAreRefused() {
         for (String n : new String[] {"18446744073709551616", "9223372036854775808", "9007199254740992", "-9007199254740992"}) {
