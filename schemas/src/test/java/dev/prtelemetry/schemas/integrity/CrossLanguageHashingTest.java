@@ -34,7 +34,8 @@ class CrossLanguageHashingTest {
     @Test
     void javaAndThePythonReferenceAgreeOnAwkwardStringsAndNumbers(@TempDir Path dir) throws Exception {
         SplittableRandom random = new SplittableRandom(2026);
-        String alphabet = "aZ09 _-\"\\/\b\f\n\r\t\u0000\u001f\u007f\u0080é€\u2028\uFB33\uD83D\uDE00\uD834\uDD1E{}[]:,";
+        // no NUL: requests holding one are refused (PostgreSQL cannot store it), so no trace hashes one
+        String alphabet = "aZ09 _-\"\\/\b\f\n\r\t\u001f\u007f\u0080é€\u2028\uFB33\uD83D\uDE00\uD834\uDD1E{}[]:,";
         List<ObjectNode> events = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             ObjectNode e = StrictJson.mapper().createObjectNode();
