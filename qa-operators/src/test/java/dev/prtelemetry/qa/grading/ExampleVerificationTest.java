@@ -70,13 +70,7 @@ class ExampleVerificationTest {
     @Test
     void theNodeExampleVerifiesWithJest() throws Exception {
         assumeTrue(sandbox != null, "no namespace sandbox is usable here");
-        Path scratch = Workspaces.newFolder("prt-npm-fill");
-        Workspaces.copy(EXAMPLES.resolve("node-version-sort/repo"), scratch);
-        Process npm = new ProcessBuilder("npm", "ci", "--prefer-offline", "--no-audit", "--no-fund").directory(scratch.toFile())
-                .redirectErrorStream(true).start();
-        String said = new String(npm.getInputStream().readAllBytes());
-        assertThat(npm.waitFor()).as("npm ci (jest, jest-junit) where the registry answers: " + said).isZero();
-        FailToPass.deleteTree(scratch);
+        LanguagesTest.installOnce(EXAMPLES.resolve("node-version-sort/repo"));
         ObjectNode v = verify("node-version-sort");
         assertThat(v.get("resolved").asBoolean()).as(v.toPrettyString()).isTrue();
         assertThat(v.get("framework").asText()).isEqualTo("jest");

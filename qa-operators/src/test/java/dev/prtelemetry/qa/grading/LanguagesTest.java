@@ -82,17 +82,28 @@ class LanguagesTest {
     void mochaVerifiesThroughItsXunitReporter() throws Exception {
         assumeTrue(sandbox != null, "no namespace sandbox is usable here");
         // the project installed once where the registry answers, as on the machine that recorded it
-        Path scratch = Workspaces.newFolder("prt-npm-fill");
-        Workspaces.copy(PROJECTS.resolve("mocha-slug"), scratch);
-        Process npm = new ProcessBuilder("npm", "ci", "--prefer-offline", "--no-audit", "--no-fund").directory(scratch.toFile())
-                .redirectErrorStream(true).start();
-        String said = new String(npm.getInputStream().readAllBytes());
-        assertThat(npm.waitFor()).as("npm ci (mocha) where the registry answers: " + said).isZero();
-        FailToPass.deleteTree(scratch);
+        installOnce(PROJECTS.resolve("mocha-slug"));
         ObjectNode v = verifyPatch("mocha-slug", "npm test", List.of("slug › joins words with one dash"));
         assertThat(v.get("resolved").asBoolean()).as(v.toPrettyString()).isTrue();
         assertThat(v.get("framework").asText()).isEqualTo("mocha");
         assertThat(v.get("targets").toString()).isEqualTo("[\"slug::joins words with one dash\"]");
         assertThat(v.get("tests").toString()).contains("slug edges::trims dashes");
+    }
+
+    /**
+     * Installs a Node project once in a scratch copy where the registry answers, as on the machine that
+     * recorded it: that fills this machine's npm cache, from which verification installs offline.
+     */
+    static void installOnce(Path project) throws Exception {
+        Path scratch = Workspaces.newFolder("prt-npm-fill");
+        try {
+            Workspaces.copy(project, scratch);
+            Process npm = new ProcessBuilder("npm", "ci", "--prefer-offline", "--no-audit", "--no-fund").directory(scratch.toFile())
+                    .redirectErrorStream(true).start();
+            String said = new String(npm.getInputStream().readAllBytes());
+            assertThat(npm.waitFor()).as("npm ci in " + project.getFileName() + " where the registry answers: " + said).isZero();
+        } finally {
+            FailToPass.deleteTree(scratch);
+        }
     }
 }
