@@ -3,6 +3,7 @@ package dev.prtelemetry.gateway;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
+import dev.prtelemetry.schemas.model.ArtifactRef;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -90,7 +91,7 @@ public class ArtifactStore implements AutoCloseable {
     }
 
     public static String key(String sha256) {
-        return "artifacts/sha256/" + sha256;
+        return new ArtifactRef(sha256).key();
     }
 
     public boolean exists(String sha256) {

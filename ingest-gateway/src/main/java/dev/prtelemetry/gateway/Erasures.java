@@ -19,6 +19,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import dev.prtelemetry.schemas.model.ArtifactRef;
+import dev.prtelemetry.schemas.stream.DocumentLocation;
 import javax.sql.DataSource;
 
 /**
@@ -34,13 +36,11 @@ import javax.sql.DataSource;
 @Singleton
 public class Erasures {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Erasures.class);
-    private static final Pattern ARTIFACT = Pattern.compile("artifact://sha256/([0-9a-f]{64})");
+    private static final Pattern ARTIFACT = ArtifactRef.PATTERN;
     private static final long CACHE_MS = 5_000;
     /** Only one gateway replica sweeps at a time (PostgreSQL advisory lock key). */
     private static final long SWEEP_LOCK = 0x7072745f72657431L;
     private static final int SWEEP_BATCH = 1000;
-    private static final java.time.format.DateTimeFormatter DAY =
-            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(java.time.ZoneOffset.UTC);
 
     private final DataSource dataSource;
     private final ArtifactStore store;
@@ -190,7 +190,6 @@ public class Erasures {
                                 documents.add(rs.getString(2));
                             }
                             collect(rs.getString(3), artifacts);
-                            documents.addAll(documentCandidates(rs.getString(1), rs.getTimestamp(4).toInstant()));
                         }
                     }
                 }
@@ -198,7 +197,9 @@ public class Erasures {
                     ps.setArray(1, ids);
                     try (ResultSet rs = ps.executeQuery()) {
                         while (rs.next()) {
-                            documents.addAll(documentCandidates(rs.getString(1), rs.getTimestamp(2).toInstant()));
+                            // the gateway's creation time names the document's day (DocumentLocation): exact, written or not
+                            documents.add(DocumentLocation.of("s3://" + store.bucket(), rs.getString(1),
+                                    rs.getTimestamp(2).toInstant()));
                         }
                     }
                 }
@@ -317,18 +318,6 @@ public class Erasures {
         }
     }
 
-    /**
-     * Where the assembly may have written the trace's document: its day folder is the day it first
-     * saw the trace, the creation day or the next (the writer may have finished before the row said so).
-     */
-    private List<String> documentCandidates(String traceId, Instant created) {
-        List<String> out = new ArrayList<>();
-        for (int d = -1; d <= 1; d++) {
-            out.add("s3://" + store.bucket() + "/traces/dt=" + DAY.format(created.plus(java.time.Duration.ofDays(d))) + "/" + traceId + ".json");
-        }
-        return out;
-    }
-
     /** Which of {@code shas} a remaining trace still cites (event chunks, headers): one pass over the rows. */
     private static Set<String> stillCited(Connection c, Set<String> shas) throws SQLException {
         Set<String> cited = new TreeSet<>();
@@ -338,12 +327,14 @@ public class Erasures {
         var wanted = c.createArrayOf("text", shas.toArray());
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT DISTINCT m[1] FROM trace_event_chunks,
-                    LATERAL regexp_matches(events::text, 'artifact://sha256/([0-9a-f]{64})', 'g') AS m WHERE m[1] = ANY (?)
+                    LATERAL regexp_matches(events, ?, 'g') AS m WHERE m[1] = ANY (?)
                 UNION
                 SELECT DISTINCT m[1] FROM traces,
-                    LATERAL regexp_matches(header::text, 'artifact://sha256/([0-9a-f]{64})', 'g') AS m WHERE m[1] = ANY (?)""")) {
-            ps.setArray(1, wanted);
+                    LATERAL regexp_matches(header::text, ?, 'g') AS m WHERE m[1] = ANY (?)""")) {
+            ps.setString(1, ArtifactRef.PATTERN.pattern()); // the same pattern in Java and SQL (POSIX ERE reads it alike)
             ps.setArray(2, wanted);
+            ps.setString(3, ArtifactRef.PATTERN.pattern());
+            ps.setArray(4, wanted);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     cited.add(rs.getString(1));

@@ -161,7 +161,7 @@ public class TraceReads {
         ArrayNode events = page.putArray("events");
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT e.value::text FROM trace_event_chunks ch,"
-                     + " jsonb_array_elements(ch.events) e WHERE ch.trace_id = ? AND ch.last_seq >= ?"
+                     + " jsonb_array_elements(ch.events::jsonb) e WHERE ch.trace_id = ? AND ch.last_seq >= ?"
                      + " AND (e.value->>'seq')::bigint >= ? ORDER BY (e.value->>'seq')::bigint LIMIT ?")) {
             ps.setString(1, traceId);
             ps.setLong(2, fromSeq);

@@ -3,6 +3,7 @@ package dev.prtelemetry.gateway;
 import dev.prtelemetry.schemas.stream.Topics;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import dev.prtelemetry.schemas.stream.TraceRecords;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -50,15 +51,15 @@ public class TraceRecordsProducer implements AutoCloseable {
         CompletableFuture<Void> done = new CompletableFuture<>();
         ProducerRecord<byte[], byte[]> record =
                 new ProducerRecord<>(Topics.TRACE_RECORDS, traceId.getBytes(StandardCharsets.UTF_8), value);
-        record.headers().add("prt-kind", kind.getBytes(StandardCharsets.UTF_8));
+        record.headers().add(TraceRecords.KIND_HEADER, kind.getBytes(StandardCharsets.UTF_8));
         if (chunkSeq != null) {
-            record.headers().add("prt-chunk-seq", chunkSeq.toString().getBytes(StandardCharsets.UTF_8));
+            record.headers().add(TraceRecords.CHUNK_SEQ_HEADER, chunkSeq.toString().getBytes(StandardCharsets.UTF_8));
         }
         if (digest != null) {
-            record.headers().add("prt-digest", digest.getBytes(StandardCharsets.UTF_8));
+            record.headers().add(TraceRecords.DIGEST_HEADER, digest.getBytes(StandardCharsets.UTF_8));
         }
         if (idempotencyKey != null) {
-            record.headers().add("prt-idempotency-key", idempotencyKey.getBytes(StandardCharsets.UTF_8));
+            record.headers().add(TraceRecords.IDEMPOTENCY_KEY_HEADER, idempotencyKey.getBytes(StandardCharsets.UTF_8));
         }
         try {
             producer.send(record,

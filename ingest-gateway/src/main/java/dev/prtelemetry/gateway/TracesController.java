@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.Sha256;
 import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.model.ArtifactRef;
 import dev.prtelemetry.schemas.stream.TraceRecords;
 import dev.prtelemetry.schemas.validation.SchemaName;
 import dev.prtelemetry.schemas.validation.Violation;
@@ -301,7 +302,7 @@ public class TracesController {
             LOG.warn("artifact store failed for {}", sha256, e);
             throw Problem.unavailable("the artifact store is unavailable (" + e.getClass().getSimpleName() + ")");
         }
-        String ref = "artifact://sha256/" + sha256;
+        String ref = new ArtifactRef(sha256).uri();
         // the same answer whether or not the content was already stored (by anyone): a 200 told the
         // caller that some other trace holds these bytes
         return HttpResponse.<String>status(HttpStatus.CREATED)

@@ -49,9 +49,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code ./prt bench ingest}: N simulated recorders upload realistic traces over HTTP to the
  * running stack, open-loop at a target event rate (latency measured from each chunk's
  * scheduled send time, so a stalled server is not hidden) or as fast as acknowledgements
- * allow; reports accepted events/s, chunk-ack and event-visible-in-PostgreSQL latency p50/p99,
- * errors, CPU and RSS per process, and — measured first, in the same run — the raw Kafka
- * producer rate for the same record bytes. Writes JSON and a PNG chart.
+ * allow. The headline is end to end: events that became visible in PostgreSQL per second
+ * during the run, with the backlog (acknowledged, not yet visible) at the middle and at the
+ * end of it, so a pipeline falling behind shows; also accepted events/s, chunk-ack and
+ * event-visible latency p50/p99, errors, CPU and RSS per process, and — measured first, in the
+ * same run — the raw Kafka producer rate for the same record bytes. Writes JSON and a PNG chart.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -60,9 +62,35 @@ public final class BenchMain {
     record Options(int recorders, double rate, int seconds, int eventsPerChunk, int eventsPerTrace, int rawSeconds) {
     }
 
+    static final String HELP = """
+            usage: ./prt bench ingest [--duration S] [--rate EVENTS_PER_S] [--recorders N]
+                                      [--events-per-chunk N] [--events-per-trace N] [--raw-seconds S]
+
+            Simulated recorders upload realistic traces over HTTP to the running stack (./prt up).
+              --duration S          seconds of load (default 60)
+              --rate R              open loop at R events/s in total; 0 = as fast as acknowledgements allow (default 0)
+              --recorders N         concurrent recorders, one trace at a time each (default 32)
+              --events-per-chunk N  events per upload (default 100)
+              --events-per-trace N  events before a recorder completes its trace and starts another (default 2000)
+              --raw-seconds S       seconds of the raw Kafka producer measured first, for comparison (default 15)
+            Headline: events visible in PostgreSQL per second (end to end), the backlog at the middle and
+            the end, and its ratio to the raw Kafka rate. Writes .prt-data/bench/ingest-<time>.json and .png.
+            """;
+
     public static void main(String[] args) throws Exception {
         List<String> a = new ArrayList<>(List.of(args));
         a.remove("ingest");
+        if (a.contains("--help") || a.contains("-h") || a.contains("help")) {
+            System.out.print(HELP);
+            return;
+        }
+        for (int i = 0; i < a.size(); i += 2) {
+            if (!List.of("--data", "--recorders", "--rate", "--duration", "--events-per-chunk", "--events-per-trace",
+                    "--raw-seconds").contains(a.get(i)) || i + 1 >= a.size()) {
+                System.err.println("prt bench: unknown or incomplete option '" + a.get(i) + "'\n" + HELP);
+                System.exit(2);
+            }
+        }
         Path data = Path.of(value(a, "--data", ".prt-data")).toAbsolutePath();
         Options o = new Options(Integer.parseInt(value(a, "--recorders", "32")), Double.parseDouble(value(a, "--rate", "0")),
                 Integer.parseInt(value(a, "--duration", "60")), Integer.parseInt(value(a, "--events-per-chunk", "100")),
@@ -151,6 +179,9 @@ public final class BenchMain {
         final ConcurrentHashMap<String, Integer> pendingEvents = new ConcurrentHashMap<>();
         final Map<Integer, AtomicLong> errors = new ConcurrentHashMap<>();
         final AtomicLong visibleEvents = new AtomicLong();
+        /** Events acknowledged and events seen in PostgreSQL, by the second (since the start) it happened in. */
+        final AtomicLongArray ackedBySecond = new AtomicLongArray(3600);
+        final AtomicLongArray visibleBySecond = new AtomicLongArray(3600);
         final AtomicLongArray perSecondEvents = new AtomicLongArray(3600);
         final AtomicLongArray perSecondP99 = new AtomicLongArray(3600);
         final List<List<Long>> perSecondLatencies = Collections.synchronizedList(new ArrayList<>());
@@ -224,6 +255,10 @@ public final class BenchMain {
                     if (r.statusCode() == 202) {
                         int second = (int) ((scheduled - startNanos) / 1_000_000_000L);
                         acks.add(new long[] {second, now - scheduled, o.eventsPerChunk()});
+                        int ackSecond = (int) ((now - startNanos) / 1_000_000_000L);
+                        if (ackSecond >= 0 && ackSecond < 3600) {
+                            ackedBySecond.addAndGet(ackSecond, o.eventsPerChunk());
+                        }
                         if (second >= 0 && second < 3600) {
                             perSecondEvents.addAndGet(second, o.eventsPerChunk());
                             perSecondLatencies.get(second).add(now - scheduled);
@@ -265,6 +300,10 @@ public final class BenchMain {
                             if (scheduled != null) {
                                 visible.add(now - scheduled);
                                 Integer n = pendingEvents.remove(key);
+                                int second = (int) ((now - startNanos) / 1_000_000_000L);
+                                if (second >= 0 && second < 3600 && n != null) {
+                                    visibleBySecond.addAndGet(second, n);
+                                }
                                 if (scheduled < windowEndNanos && now <= windowEndNanos + 5_000_000_000L) {
                                     visibleEvents.addAndGet(n == null ? 0 : n);
                                 }
@@ -281,11 +320,26 @@ public final class BenchMain {
             List<long[]> inWindow = acks.stream().filter(x -> x[0] >= 0 && x[0] < o.seconds()).toList();
             long events = inWindow.stream().mapToLong(x -> x[2]).sum();
             double accepted = events / (double) o.seconds();
-            double visibleRate = visibleEvents.get() / (double) o.seconds();
+            // end to end: what became visible in PostgreSQL during the run, over the run
+            long visibleInWindow = 0;
+            long ackedInWindow = 0;
+            long backlogMiddle = 0;
+            for (int sec = 0; sec < o.seconds(); sec++) {
+                visibleInWindow += visibleBySecond.get(sec);
+                ackedInWindow += ackedBySecond.get(sec);
+                if (sec == o.seconds() / 2 - 1) {
+                    backlogMiddle = ackedInWindow - visibleInWindow;
+                }
+            }
+            double visibleRate = visibleInWindow / (double) o.seconds();
             ObjectNode r = report.putObject("pipeline");
-            r.put("accepted_events_per_s", Math.round(accepted));
             r.put("visible_in_postgres_events_per_s", Math.round(visibleRate));
-            r.put("ratio_to_raw_kafka", Math.round(accepted / raw * 1000) / 1000.0);
+            r.put("ratio_to_raw_kafka", Math.round(visibleRate / raw * 1000) / 1000.0);
+            ObjectNode backlog = r.putObject("backlog_events");
+            backlog.put("at_middle", Math.max(0, backlogMiddle));
+            backlog.put("at_end", Math.max(0, ackedInWindow - visibleInWindow));
+            backlog.put("growing", ackedInWindow - visibleInWindow > Math.max(2L * backlogMiddle, 2L * o.eventsPerChunk() * o.recorders()));
+            r.put("accepted_events_per_s", Math.round(accepted));
             r.put("chunks_acked", inWindow.size());
             r.set("chunk_ack_ms", percentiles(inWindow.stream().map(x -> x[1]).toList()));
             r.set("event_visible_ms", percentiles(new ArrayList<>(visible)));
@@ -330,14 +384,14 @@ public final class BenchMain {
                     p99[s] = l.get(Math.min(l.size() - 1, (int) (l.size() * 0.99))) / 1e6;
                     maxP99 = Math.max(maxP99, (long) p99[s]);
                 }
-                maxEvents = Math.max(maxEvents, perSecondEvents.get(s));
+                maxEvents = Math.max(maxEvents, Math.max(perSecondEvents.get(s), visibleBySecond.get(s)));
             }
             g.setColor(Color.BLACK);
             g.drawLine(left, bottom, right, bottom);
             g.drawLine(left, top, left, bottom);
             g.drawLine(right, top, right, bottom);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            g.drawString("accepted events/s (blue), raw Kafka (grey dashed), chunk-ack p99 ms (red) — "
+            g.drawString("visible in PostgreSQL ev/s (green), accepted ev/s (blue), raw Kafka (grey dashed), ack p99 ms (red) — "
                     + o.recorders() + " recorders, " + (o.rate() > 0 ? "target " + (long) o.rate() + " ev/s" : "max rate"), left, 25);
             g.drawString(String.format("%.0f", maxEvents), 5, top + 5);
             g.drawString("0", left - 15, bottom);
@@ -353,6 +407,9 @@ public final class BenchMain {
                 g.setColor(new Color(30, 90, 200));
                 g.drawLine(left + (int) ((s - 1) * xs), bottom - (int) ((bottom - top) * perSecondEvents.get(s - 1) / maxEvents),
                         left + (int) (s * xs), bottom - (int) ((bottom - top) * perSecondEvents.get(s) / maxEvents));
+                g.setColor(new Color(20, 150, 60));
+                g.drawLine(left + (int) ((s - 1) * xs), bottom - (int) ((bottom - top) * visibleBySecond.get(s - 1) / maxEvents),
+                        left + (int) (s * xs), bottom - (int) ((bottom - top) * visibleBySecond.get(s) / maxEvents));
                 g.setColor(new Color(200, 40, 40));
                 g.drawLine(left + (int) ((s - 1) * xs), bottom - (int) ((bottom - top) * p99[s - 1] / maxP99),
                         left + (int) (s * xs), bottom - (int) ((bottom - top) * p99[s] / maxP99));

@@ -98,7 +98,7 @@ public final class DemoMain {
             create.set("environment", doc.get("environment"));
         }
         create.set("consent", doc.at("/session/consent"));
-        create.put("start_snapshot_ref", "artifact://sha256/" + snapshot);
+        create.put("start_snapshot_ref", new dev.prtelemetry.schemas.model.ArtifactRef(snapshot).uri());
         JsonNode created = StrictJson.parse(expect(201, post(gateway + "/v1/traces", researcher, create.toString(), null)));
         String traceId = created.get("trace_id").asText();
         String token = created.get("upload_token").asText();

@@ -288,7 +288,7 @@ class TraceAssemblyITCase {
     }
 
     private static int eventsVisible(String traceId) {
-        return Integer.parseInt(query("SELECT count(*) AS n FROM trace_event_chunks c, jsonb_array_elements(c.events) e"
+        return Integer.parseInt(query("SELECT count(*) AS n FROM trace_event_chunks c, jsonb_array_elements(c.events::jsonb) e"
                 + " WHERE c.trace_id = ?", traceId).get("n"));
     }
 

@@ -7,14 +7,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything the assembly keeps for one trace between records, except the accepted events
- * themselves (kept in list state, appended per chunk). A POJO: no Kryo.
+ * Everything the assembly keeps for one trace between records: hashes, counters and the
+ * header — not the accepted events, which go to their chunk rows as they are applied (the
+ * document is built from those rows when the trace ends), so a checkpoint carries a few
+ * kilobytes per open trace plus its event hashes. Chunks waiting behind a gap are the one
+ * exception (bounded). A POJO: no Kryo.
  */
 public class AssemblyState {
     public String traceId;
     public TraceStatus status = TraceStatus.OPEN;
     /** The header record's {@code header} object, as JSON text; null until it arrives. */
     public String headerJson;
+    /** From the header, so a row needs no parse of it. */
+    public String participantId;
+    public String taskId;
+    /** The gateway's creation time (header {@code created_at}, epoch seconds); it names the document's day. */
+    public double createdAtS = -1;
+    /** Artifact references the applied events cite ({@code artifact://sha256/…}), sorted. */
+    public List<String> artifacts = new ArrayList<>();
     public long nextChunkSeq;
     /** Digests of the chunks applied so far, by chunk_seq: a re-send with the same digest is dropped. */
     public Map<Long, String> appliedDigests = new HashMap<>();
@@ -25,6 +35,9 @@ public class AssemblyState {
     public TraceMetrics metrics = new TraceMetrics();
     /** The completion record's {@code complete} object, as JSON text; null until it arrives. */
     public String completeJson;
+    /** From the completion: its final seq (-1 until it arrives) and claimed chain head. */
+    public long finalSeq = -1;
+    public String claimedHead;
     public List<String> reasons = new ArrayList<>();
     public long duplicatesDropped;
     public long firstSeenMs;

@@ -10,7 +10,10 @@ import dev.prtelemetry.schemas.redaction.Redactor;
 import dev.prtelemetry.schemas.redaction.ServerRedaction;
 import dev.prtelemetry.schemas.stream.TraceRecords;
 import java.io.Serializable;
+import dev.prtelemetry.schemas.model.ArtifactRef;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.regex.Matcher;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
@@ -148,13 +151,17 @@ public final class TraceAssembler implements Serializable {
     }
 
     private void onHeader(AssemblyState s, TraceRecord r, Outcome out) {
-        JsonNode headerNode = StrictJson.parse(r.json).path("header");
+        JsonNode headerNode = StrictJson.parseAccepted(r.json).path("header");
         if (headerNode instanceof ObjectNode h && redactor() != null) {
             ServerRedaction.redactHeader(redactor(), h); // task text, repo URL, environment: before any store
         }
         String header = headerNode.toString();
         if (s.headerJson == null) {
             s.headerJson = header;
+            s.participantId = headerNode.path("participant_id").textValue();
+            s.taskId = headerNode.path("task_id").textValue();
+            s.createdAtS = headerNode.path("created_at").isNumber() ? headerNode.path("created_at").doubleValue() : -1;
+            collectArtifacts(s, header);
             out.changed = true;
         } else if (!s.headerJson.equals(header)) {
             out.deadLetters.add(new DeadLetter("a different header for trace " + s.traceId + " was ignored", r.json));
@@ -212,7 +219,8 @@ public final class TraceAssembler implements Serializable {
 
     /** Applies the next chunk's events to the chain; false when the chain broke (trace rejected). */
     private boolean apply(AssemblyState s, long chunkSeq, String digest, String recordJson, Outcome out) {
-        JsonNode record = StrictJson.parse(recordJson);
+        // the gateway wrote this record after its strict checks: read once, without re-checking them
+        JsonNode record = StrictJson.parseAccepted(recordJson);
         JsonNode events = record.path("chunk").path("events");
         if (!events.isArray()) {
             end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + " has no events list", out);
@@ -247,6 +255,7 @@ public final class TraceAssembler implements Serializable {
         }
         s.appliedDigests.put(chunkSeq, digest);
         s.nextChunkSeq = chunkSeq + 1;
+        collectArtifacts(s, recordJson);
         if (s.status == TraceStatus.OPEN) {
             s.status = TraceStatus.RECEIVING;
         }
@@ -256,7 +265,7 @@ public final class TraceAssembler implements Serializable {
     }
 
     private void onComplete(AssemblyState s, TraceRecord r, Outcome out) {
-        JsonNode c = StrictJson.parse(r.json).path("complete");
+        JsonNode c = StrictJson.parseAccepted(r.json).path("complete");
         if (!c.path("final_seq").canConvertToExactIntegral() || !c.path("chain_head").isTextual()) {
             out.deadLetters.add(new DeadLetter("a complete record needs complete.final_seq and complete.chain_head", r.json));
             return;
@@ -264,6 +273,8 @@ public final class TraceAssembler implements Serializable {
         String complete = c.toString();
         if (s.completeJson == null) {
             s.completeJson = complete;
+            s.finalSeq = c.path("final_seq").asLong();
+            s.claimedHead = c.path("chain_head").asText();
             out.changed = true;
         } else if (!s.completeJson.equals(complete)) {
             out.deadLetters.add(new DeadLetter("a different completion for trace " + s.traceId + " was ignored", r.json));
@@ -274,13 +285,12 @@ public final class TraceAssembler implements Serializable {
         if (s.completeJson == null) {
             return;
         }
-        JsonNode complete = StrictJson.parse(s.completeJson);
-        long finalSeq = complete.path("final_seq").asLong();
+        long finalSeq = s.finalSeq;
         long have = s.chain.nextSeq - 1;
         if (have > finalSeq) {
             end(s, TraceStatus.REJECTED, "events continue to seq " + have + " past the completion's final_seq " + finalSeq, out);
         } else if (have == finalSeq && s.pendingChunks.isEmpty()) {
-            String claimed = complete.path("chain_head").asText();
+            String claimed = s.claimedHead;
             if (claimed.equals(s.chain.head)) {
                 end(s, TraceStatus.COMPLETE, null, out);
             } else {
@@ -297,9 +307,23 @@ public final class TraceAssembler implements Serializable {
             return "chunk_seq " + s.nextChunkSeq + " never arrived; chunks " + new TreeSet<>(s.pendingChunks.keySet())
                     + " were waiting behind it";
         }
-        long finalSeq = StrictJson.parse(s.completeJson).path("final_seq").asLong();
+        long finalSeq = s.finalSeq;
         return "events seq " + s.chain.nextSeq + ".." + finalSeq + " never arrived (the completion says final_seq "
                 + finalSeq + ")";
+    }
+
+    /** Adds the artifact references a text cites to the trace's sorted list (refs are ASCII; most chunks have none). */
+    static void collectArtifacts(AssemblyState s, String text) {
+        if (!text.contains(ArtifactRef.PREFIX)) {
+            return;
+        }
+        Matcher m = ArtifactRef.PATTERN.matcher(text);
+        while (m.find()) {
+            int at = Collections.binarySearch(s.artifacts, m.group());
+            if (at < 0) {
+                s.artifacts.add(-at - 1, m.group());
+            }
+        }
     }
 
     private static void end(AssemblyState s, TraceStatus status, String reason, Outcome out) {

@@ -2,16 +2,11 @@ package dev.prtelemetry.flink.assembly;
 
 import dev.prtelemetry.schemas.stream.TraceRecords;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -20,7 +15,8 @@ import org.apache.flink.util.OutputTag;
 /**
  * Keyed by trace id: moves records, state and timers through {@link TraceAssembler}. Main
  * output: the trace's table row after each change. Side outputs: accepted chunks (event
- * rows), the finished trace's document, dead letters. State is cleared when a trace ends;
+ * rows — the only copy of the events the job keeps), the finished trace's document without
+ * its events (the document writer adds them from the chunk rows), dead letters. State is cleared when a trace ends;
  * a TTL is the safety net for traces nobody ends.
  */
 public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRecord, TraceRow> {
@@ -36,7 +32,6 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
     private final Duration stateTtl;
 
     private transient ValueState<AssemblyState> assembly;
-    private transient ListState<byte[]> acceptedChunks;
     private transient ValueState<Long> timer;
 
     public TraceAssemblyFunction(TraceAssembler.Config config, Duration stateTtl) {
@@ -52,13 +47,9 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
                 .build();
         ValueStateDescriptor<AssemblyState> a = new ValueStateDescriptor<>("assembly", TypeInformation.of(AssemblyState.class));
         a.enableTimeToLive(ttl);
-        ListStateDescriptor<byte[]> c = new ListStateDescriptor<>("accepted-chunks",
-                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
-        c.enableTimeToLive(ttl);
         ValueStateDescriptor<Long> t = new ValueStateDescriptor<>("timer", Types.LONG);
         t.enableTimeToLive(ttl);
         assembly = getRuntimeContext().getState(a);
-        acceptedChunks = getRuntimeContext().getListState(c);
         timer = getRuntimeContext().getState(t);
     }
 
@@ -77,7 +68,6 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
                 ctx.timerService().deleteProcessingTimeTimer(registered);
             }
             assembly.clear();
-            acceptedChunks.clear();
             timer.clear();
             return;
         }
@@ -114,26 +104,21 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
     private void handle(AssemblyState s, TraceAssembler.Outcome o, Context ctx, Collector<TraceRow> out, long now)
             throws Exception {
         for (TraceAssembler.AppliedChunk c : o.applied) {
-            acceptedChunks.add(c.eventsJson());
             ctx.output(CHUNKS, new ChunkRow(s.traceId, c.chunkSeq(), c.firstSeq(), c.lastSeq(), c.eventsJson()));
         }
         for (TraceAssembler.DeadLetter d : o.deadLetters) {
             ctx.output(DEAD_LETTERS, deadLetter(s.traceId, d.reason(), d.recordJson(), now));
         }
         if (o.finished) {
-            List<byte[]> chunks = new ArrayList<>();
-            for (byte[] c : acceptedChunks.get()) {
-                chunks.add(c);
-            }
+            // the events are in the chunk rows just emitted: the document writer builds the document from them
             TraceRow row = TraceDocuments.row(s, now);
-            ctx.output(ASSEMBLED, new AssembledTrace(s.traceId,
-                    TraceDocuments.document(s, chunks, now), row));
+            ctx.output(ASSEMBLED, new AssembledTrace(s.traceId, TraceDocuments.skeleton(s, now), s.nextChunkSeq,
+                    s.createdAtS, row));
             Long registered = timer.value();
             if (registered != null) {
                 ctx.timerService().deleteProcessingTimeTimer(registered);
             }
             assembly.clear();
-            acceptedChunks.clear();
             timer.clear();
             return;
         }

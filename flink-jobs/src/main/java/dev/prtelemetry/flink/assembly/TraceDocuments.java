@@ -8,23 +8,18 @@ import dev.prtelemetry.schemas.model.TraceDocument;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Builds the assembled trace document and the table row from the assembly state. */
 public final class TraceDocuments {
-    private static final Pattern ARTIFACT = Pattern.compile("artifact://sha256/[0-9a-f]{64}");
 
     private TraceDocuments() {
     }
 
     public static TraceRow row(AssemblyState s, long nowMs) {
-        JsonNode header = s.headerJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parse(s.headerJson);
         TraceRow r = new TraceRow();
         r.traceId = s.traceId;
-        r.participantId = header.path("participant_id").textValue();
-        r.taskId = header.path("task_id").textValue();
+        r.participantId = s.participantId;
+        r.taskId = s.taskId;
         r.status = s.status.wireName();
         r.version = s.version;
         r.eventCount = s.chain.nextSeq;
@@ -42,10 +37,15 @@ public final class TraceDocuments {
         return r;
     }
 
-    /** The trace document of DESIGN.md (schemas' trace.schema.json) as JSON text, from state and the accepted events. */
+    /** The trace document of DESIGN.md (schemas' trace.schema.json), from state and the accepted events (one JSON array per chunk). */
     public static byte[] document(AssemblyState s, List<byte[]> chunkEventArrays, long nowMs) {
-        JsonNode header = s.headerJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parse(s.headerJson);
-        JsonNode complete = s.completeJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parse(s.completeJson);
+        return assemble(skeleton(s, nowMs), chunkEventArrays);
+    }
+
+    /** Every member of the document but {@code events}, as a JSON object: what the assembly knows without the events. */
+    public static byte[] skeleton(AssemblyState s, long nowMs) {
+        JsonNode header = s.headerJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parseAccepted(s.headerJson);
+        JsonNode complete = s.completeJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parseAccepted(s.completeJson);
         ObjectNode doc = StrictJson.mapper().createObjectNode();
         doc.put("trace_version", TraceDocument.VERSION);
         doc.put("trace_id", s.traceId);
@@ -91,32 +91,8 @@ public final class TraceDocuments {
         if (header.has("environment")) {
             doc.set("environment", header.get("environment"));
         }
-
-        // Events are spliced in as the text they were stored as (one JSON array per chunk), not
-        // parsed again: at completion the whole trace would otherwise be parsed a second time.
-        // Each chunk is a compact array "[…]" as StrictJson.bytes wrote it.
-        ByteArrayOutputStream out = new ByteArrayOutputStream(
-                chunkEventArrays.stream().mapToInt(c -> c.length).sum() + 4096);
-        out.writeBytes("{\"events\":[".getBytes(StandardCharsets.UTF_8));
-        boolean first = true;
-        TreeSet<String> refs = new TreeSet<>();
-        for (byte[] chunk : chunkEventArrays) {
-            if (chunk.length <= 2) {
-                continue; // []
-            }
-            if (!first) {
-                out.write(',');
-            }
-            out.write(chunk, 1, chunk.length - 2);
-            first = false;
-            // artifact refs are ASCII: a Latin-1 view of the UTF-8 bytes finds them without decoding
-            Matcher m = ARTIFACT.matcher(new String(chunk, StandardCharsets.ISO_8859_1));
-            while (m.find()) {
-                refs.add(m.group());
-            }
-        }
         ArrayNode artifacts = doc.putArray("artifacts");
-        refs.forEach(ref -> artifacts.addObject().put("ref", ref));
+        s.artifacts.forEach(ref -> artifacts.addObject().put("ref", ref));
         doc.set("metrics", s.metrics.toJson());
         doc.putObject("qa");
 
@@ -126,9 +102,56 @@ public final class TraceDocuments {
         integrity.put("merkle_root", s.chain.merkleRoot());
         integrity.put("verdict", verdict(s.status));
         integrity.set("reasons", StrictJson.mapper().valueToTree(s.reasons));
-        String rest = doc.toString(); // "{…}" with every member but events, which go first
-        out.writeBytes(("]" + (rest.length() > 2 ? "," + rest.substring(1) : "}")).getBytes(StandardCharsets.UTF_8));
+        return StrictJson.bytes(doc);
+    }
+
+    /**
+     * The document: {@code {"events":[…], <skeleton's members>}}, the events spliced in as the
+     * text their chunk rows hold (each a JSON array), never parsed again.
+     */
+    public static byte[] assemble(byte[] skeleton, List<byte[]> chunkEventArrays) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(
+                chunkEventArrays.stream().mapToInt(c -> c.length).sum() + skeleton.length + 16);
+        out.writeBytes("{\"events\":[".getBytes(StandardCharsets.UTF_8));
+        boolean first = true;
+        for (byte[] chunk : chunkEventArrays) {
+            int from = 0;
+            int to = chunk.length;
+            while (from < to && chunk[from] != '[') {
+                from++;
+            }
+            while (to > from && chunk[to - 1] != ']') {
+                to--;
+            }
+            if (to - from < 2) {
+                throw new IllegalArgumentException("a chunk row's events are not a JSON array");
+            }
+            if (isEmptyArray(chunk, from + 1, to - 1)) {
+                continue;
+            }
+            if (!first) {
+                out.write(',');
+            }
+            out.write(chunk, from + 1, to - from - 2);
+            first = false;
+        }
+        out.write(']');
+        if (skeleton.length > 2) {
+            out.write(',');
+            out.write(skeleton, 1, skeleton.length - 1); // "members…}"
+        } else {
+            out.write('}');
+        }
         return out.toByteArray();
+    }
+
+    private static boolean isEmptyArray(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != ' ' && b[i] != '\n' && b[i] != '\r' && b[i] != '\t') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String verdict(TraceStatus status) {

@@ -34,7 +34,7 @@ public final class JdbcSinks {
 
     static final String UPSERT_CHUNK = """
             INSERT INTO trace_event_chunks (trace_id, chunk_seq, first_seq, last_seq, events)
-            VALUES (?, ?, ?, ?, ?::jsonb)
+            VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (trace_id, chunk_seq) DO NOTHING
             """;
 

@@ -99,7 +99,8 @@ public final class TraceAssemblyJob {
         SingleOutputStreamOperator<TraceRow> finalRows = rows
                 .getSideOutput(TraceAssemblyFunction.ASSEMBLED)
                 .process(new DocumentWriter(config.documentsBaseUri(),
-                        new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword())))
+                        new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword()),
+                        new ChunkRows(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), 120_000)))
                 .uid("document-writer")
                 .name("write trace documents")
                 .disableChaining(); // S3 uploads block: keep them off the assembly's thread

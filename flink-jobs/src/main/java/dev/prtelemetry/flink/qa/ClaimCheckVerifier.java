@@ -6,6 +6,8 @@ import dev.prtelemetry.qa.grading.FailToPass;
 import dev.prtelemetry.qa.grading.TraceVerification;
 import dev.prtelemetry.qa.sandbox.Sandbox;
 import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.model.ArtifactRef;
+import dev.prtelemetry.schemas.stream.ClaimCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,12 +44,12 @@ public final class ClaimCheckVerifier {
 
     /** The result for a claim check, or empty for a trace that is not to be verified (not complete). */
     public Optional<QaResult> verify(String claimJson) throws Exception {
-        JsonNode claim = StrictJson.parse(claimJson);
-        if (!"complete".equals(claim.path("state").asText())) {
+        ClaimCheck claim = ClaimCheck.parse(claimJson);
+        if (!claim.isComplete()) {
             return Optional.empty();
         }
-        String traceId = claim.get("trace_id").asText();
-        String digest = claim.get("document_sha256").asText();
+        String traceId = claim.traceId();
+        String digest = claim.documentSha256();
         Optional<QaResult> stored = store.find(traceId, digest, VERIFIER);
         if (stored.isPresent()) {
             return stored;
@@ -56,9 +58,10 @@ public final class ClaimCheckVerifier {
             // never unsandboxed: the trace waits; this row is replaced by the verdict when a sandbox is there
             return Optional.of(waiting(claimJson, "no sandbox: neither Docker nor a namespace sandbox (bubblewrap, or util-linux's unshare) is usable on this task manager"));
         }
-        JsonNode doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
         ObjectNode verdict;
-        String snapshot = doc.at("/repo/snapshot_ref").asText(null);
+        JsonNode doc = claim.knownWithoutSnapshot() ? null // the claim check says so: the document need not be read
+                : StrictJson.parseAccepted(claim.checkDocument(blobs.read(claim.documentUri())));
+        String snapshot = doc == null ? null : doc.at("/repo/snapshot_ref").asText(null);
         if (snapshot == null) {
             verdict = error("the trace has no start snapshot (repo.snapshot_ref) to rebuild its repository from");
         } else {
@@ -110,10 +113,10 @@ public final class ClaimCheckVerifier {
      * verdict when a later attempt — a retry, a replay — gets one.
      */
     public static QaResult waiting(String claimJson, String why) {
-        JsonNode claim = StrictJson.parse(claimJson);
+        ClaimCheck claim = ClaimCheck.parse(claimJson);
         QaResult w = new QaResult();
-        w.traceId = claim.path("trace_id").asText();
-        w.traceDigest = claim.path("document_sha256").asText();
+        w.traceId = claim.traceId();
+        w.traceDigest = claim.documentSha256();
         w.verifier = VERIFIER;
         w.verdict = "waiting";
         w.error = why;
@@ -133,7 +136,7 @@ public final class ClaimCheckVerifier {
     }
 
     String artifactUri(String ref) {
-        return artifactsBase + "/artifacts/sha256/" + ref.substring(ref.lastIndexOf('/') + 1);
+        return ArtifactRef.parse(ref).location(artifactsBase);
     }
 
     private ObjectNode error(String message) {

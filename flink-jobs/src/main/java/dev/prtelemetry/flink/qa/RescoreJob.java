@@ -1,11 +1,9 @@
 package dev.prtelemetry.flink.qa;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.prtelemetry.flink.job.JdbcSinks;
 import dev.prtelemetry.flink.job.JobConfig;
 import dev.prtelemetry.qa.judging.Judge;
 import dev.prtelemetry.qa.judging.Judges;
-import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.rubric.Rubric;
 import dev.prtelemetry.schemas.stream.Topics;
 import java.util.ArrayList;
@@ -14,12 +12,25 @@ import java.util.UUID;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.Collector;
+import dev.prtelemetry.schemas.stream.ClaimCheck;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Re-scoring: a BATCH job over a bounded replay of {@code prt.traces-assembled} (optionally a
@@ -43,55 +54,95 @@ public final class RescoreJob {
                 .setDeserializer(new dev.prtelemetry.flink.qa.ClaimCheckDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .build();
-        env.fromSource(replay, WatermarkStrategy.noWatermarks(), "traces-assembled replay").uid("rescore-source")
+        var claims = env.fromSource(replay, WatermarkStrategy.noWatermarks(), "traces-assembled replay").uid("rescore-source")
                 // one claim per trace content, however often it was replayed onto the topic
-                .keyBy(RescoreJob::digest, Types.STRING).reduce((a, b) -> a).uid("rescore-dedupe").name("one per digest")
-                .flatMap(new Judging(config, judges, rubrics)).returns(JudgementRow.class).uid("rescore-judge").name("judge")
+                .keyBy(RescoreJob::digest, Types.STRING).reduce((a, b) -> a).uid("rescore-dedupe").name("one per digest");
+        // documents are read (and judged) RESCORE_IN_FLIGHT at a time: one S3 read after another was the cost
+        AsyncDataStream.unorderedWait(claims, new Judging(config, judges, rubrics, threads()), 10, TimeUnit.MINUTES,
+                        RESCORE_IN_FLIGHT)
+                .uid("rescore-judge").name("judge")
                 .sinkTo(JdbcSinks.qaJudgements(config)).uid("rescore-sink").name("qa judgements → PostgreSQL");
     }
 
-    static String digest(String claim) {
-        JsonNode n = StrictJson.parse(claim);
-        return n.path("document_sha256").asText(n.path("trace_id").asText());
+    static final int RESCORE_IN_FLIGHT = 64;
+
+    /** Threads that read and judge documents ({@code PRT_RESCORE_THREADS}, default 8: reads wait on the object store). */
+    static int threads() {
+        return Integer.parseInt(System.getenv().getOrDefault("PRT_RESCORE_THREADS", "8"));
     }
 
-    /** The judging step: {@link TraceJudging} with the stored keys from PostgreSQL. */
-    static final class Judging extends RichFlatMapFunction<String, JudgementRow> {
+    static String digest(String claim) {
+        return ClaimCheck.parse(claim).contentKey();
+    }
+
+    /**
+     * The judging step: {@link TraceJudging} on a pool of threads of its own, with the keys stored
+     * for the rubrics asked for read from PostgreSQL once, at start (a re-run skips them).
+     */
+    static final class Judging extends RichAsyncFunction<String, JudgementRow> {
         private static final long serialVersionUID = 1L;
         private final JobConfig config;
         private final List<String> judgeNames;
         private final List<String> rubricNames;
-        private transient JdbcJudgementKeys stored;
+        private final int threads;
+        private transient ExecutorService pool;
         private transient TraceJudging judging;
 
-        Judging(JobConfig config, List<String> judges, List<String> rubrics) {
+        Judging(JobConfig config, List<String> judges, List<String> rubrics, int threads) {
             this.config = config;
             this.judgeNames = List.copyOf(judges);
             this.rubricNames = List.copyOf(rubrics);
+            this.threads = threads;
         }
 
         @Override
         public void open(OpenContext openContext) throws Exception {
-            stored = new JdbcJudgementKeys(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
             List<Judge> judges = new ArrayList<>();
             for (String j : judgeNames) {
                 judges.add(Judges.create(j, null, null, "OPENAI_API_KEY", System.getenv()));
             }
-            judging = new TraceJudging(judges, rubricNames.stream().map(Rubric::load).toList(), stored,
+            List<Rubric> rubrics = rubricNames.stream().map(Rubric::load).toList();
+            Map<String, Set<String>> stored = storedKeys(rubrics.stream().map(Rubric::key).toList());
+            judging = new TraceJudging(judges, rubrics, digest -> stored.getOrDefault(digest, Set.of()),
                     SandboxVerifyFunction::read);
+            pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "prt-rescore");
+                t.setDaemon(true);
+                return t;
+            });
         }
 
-        @Override
-        public void flatMap(String claim, Collector<JudgementRow> out) throws Exception {
-            for (JudgementRow r : judging.judge(claim)) {
-                out.collect(r);
+        private Map<String, Set<String>> storedKeys(List<String> rubrics) throws Exception {
+            Map<String, Set<String>> out = new HashMap<>();
+            try (Connection c = DriverManager.getConnection(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+                 PreparedStatement ps = c.prepareStatement(
+                         "SELECT trace_digest, rubric, judge FROM qa_judgements WHERE rubric = ANY (?)")) {
+                ps.setArray(1, c.createArrayOf("text", rubrics.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), k -> new HashSet<>())
+                                .add(TraceJudging.key(rs.getString(2), rs.getString(3)));
+                    }
+                }
             }
+            return out;
         }
 
         @Override
-        public void close() throws Exception {
-            if (stored != null) {
-                stored.close();
+        public void asyncInvoke(String claim, ResultFuture<JudgementRow> result) {
+            pool.execute(() -> {
+                try {
+                    result.complete(judging.judge(claim));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        }
+
+        @Override
+        public void close() {
+            if (pool != null) {
+                pool.shutdownNow();
             }
         }
     }

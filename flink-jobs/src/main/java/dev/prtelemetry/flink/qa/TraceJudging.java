@@ -6,6 +6,7 @@ import dev.prtelemetry.qa.judging.Judge;
 import dev.prtelemetry.qa.judging.Judgement;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.rubric.Rubric;
+import dev.prtelemetry.schemas.stream.ClaimCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -40,12 +41,16 @@ public final class TraceJudging {
 
     /** New judgements for a claim check (none for a trace that is not complete, none already stored). */
     public List<JudgementRow> judge(String claimJson) throws Exception {
-        JsonNode claim = StrictJson.parse(claimJson);
-        if (!"complete".equals(claim.path("state").asText())) {
+        return judge(ClaimCheck.parse(claimJson));
+    }
+
+    /** As above, for a claim check already read. */
+    public List<JudgementRow> judge(ClaimCheck claim) throws Exception {
+        if (!claim.isComplete()) {
             return List.of();
         }
-        String traceId = claim.get("trace_id").asText();
-        String digest = claim.get("document_sha256").asText();
+        String traceId = claim.traceId();
+        String digest = claim.documentSha256();
         Set<String> have = stored.keys(digest);
         List<JudgementRow> rows = new ArrayList<>();
         JsonNode doc = null;
@@ -56,7 +61,8 @@ public final class TraceJudging {
                 }
                 if (doc == null) {
                     try {
-                        doc = StrictJson.parse(blobs.read(claim.get("document_uri").asText()));
+                        // the document the claim check names, byte for byte (its SHA-256), read by the fast reader
+                        doc = StrictJson.parseAccepted(claim.checkDocument(blobs.read(claim.documentUri())));
                     } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
                         return List.of(); // the trace was erased or its retention ended: nothing to judge
                     }

@@ -10,6 +10,23 @@ import java.util.List;
 
 /** Records of the sample session (9 events) as the gateway writes them, in three chunks. */
 abstract class AssemblyTestBase {
+    /**
+     * The document as the document writer builds it: the trace's skeleton plus the events of the
+     * chunk rows the function emitted (what PostgreSQL holds), in chunk order.
+     */
+    static byte[] document(AssembledTrace done,
+                           org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness<String, TraceRecord, TraceRow> harness) {
+        java.util.List<ChunkRow> rows = new java.util.ArrayList<>();
+        var side = harness.getSideOutput(TraceAssemblyFunction.CHUNKS);
+        if (side != null) {
+            side.forEach(r -> rows.add(r.getValue()));
+        }
+        java.util.List<byte[]> events = rows.stream().filter(r -> r.traceId.equals(done.traceId))
+                .sorted(java.util.Comparator.comparingLong(r -> r.chunkSeq)).map(r -> r.eventsJson).toList();
+        org.assertj.core.api.Assertions.assertThat((long) events.size()).isEqualTo(done.chunkCount);
+        return TraceDocuments.assemble(done.skeleton, events);
+    }
+
     static final String TRACE = TraceFixtures.TRACE_ID;
     static final double RECEIVED = 1764000200.0;
     static final int[][] CHUNK_BOUNDS = {{0, 3}, {3, 7}, {7, 9}};

@@ -95,7 +95,7 @@ class ServerRedactionTest {
         List<AssembledTrace> assembled = new ArrayList<>();
         harness.getSideOutput(TraceAssemblyFunction.ASSEMBLED).forEach(r -> assembled.add(r.getValue()));
         assertThat(assembled).hasSize(1);
-        String document = new String(assembled.get(0).documentJson, StandardCharsets.UTF_8);
+        String document = new String(AssemblyTestBase.document(assembled.get(0), harness), StandardCharsets.UTF_8);
         stored.append(document);
         List<DeadLetterRecord> dead = new ArrayList<>();
         harness.getSideOutput(TraceAssemblyFunction.DEAD_LETTERS).forEach(r -> dead.add(r.getValue()));

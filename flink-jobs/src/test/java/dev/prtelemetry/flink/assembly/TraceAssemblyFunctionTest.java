@@ -44,7 +44,7 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
         send(header(), chunk(0), chunk(1), chunk(2), complete());
         AssembledTrace done = onlyAssembled();
         assertThat(done.row.status).isEqualTo("complete");
-        JsonNode doc = StrictJson.parse(done.documentJson);
+        JsonNode doc = StrictJson.parse(document(done, harness));
         assertThat(TraceDocumentVerifier.verifyDocument(doc).summary()).isEqualTo("OK 9 events"
                 + " head=22cbfc169454525acd7ef28e74e55acdef01ecc1cf1847d8187e3ee78601be61"
                 + " merkle=97dd13f0fa4eeeca412e7e22005123f645f0d1b2b71f58faa9c289e661d660ae");
@@ -88,7 +88,7 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
         AssembledTrace done = onlyAssembled();
         assertThat(done.row.status).isEqualTo("rejected");
         assertThat(done.row.reasonsJson).contains("chunk_seq 1: seq=5 tampered");
-        assertThat(StrictJson.parse(done.documentJson).get("integrity").get("verdict").asText()).isEqualTo("rejected");
+        assertThat(StrictJson.parse(document(done, harness)).get("integrity").get("verdict").asText()).isEqualTo("rejected");
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /** Content-addressed blobs waiting in {@code .prt/artifacts/<sha256>} until uploaded. */
 public final class Artifacts {
-    public static final String PREFIX = "artifact://sha256/";
+    public static final String PREFIX = dev.prtelemetry.schemas.model.ArtifactRef.PREFIX;
 
     private Artifacts() {
     }

@@ -31,6 +31,15 @@ public final class TraceRecords {
     public static final String COMPLETE = "complete";
     public static final String ERASE = "erase";
 
+    /**
+     * Kafka headers the gateway sets on every record so the assembly routes it (trace, kind,
+     * chunk seq, digest) without parsing the body; the idempotency key is kept for tracing retries.
+     */
+    public static final String KIND_HEADER = "prt-kind";
+    public static final String CHUNK_SEQ_HEADER = "prt-chunk-seq";
+    public static final String DIGEST_HEADER = "prt-digest";
+    public static final String IDEMPOTENCY_KEY_HEADER = "prt-idempotency-key";
+
     private TraceRecords() {
     }
 
