@@ -338,7 +338,9 @@ public final class BenchMain {
             ObjectNode backlog = r.putObject("backlog_events");
             backlog.put("at_middle", Math.max(0, backlogMiddle));
             backlog.put("at_end", Math.max(0, ackedInWindow - visibleInWindow));
-            backlog.put("growing", ackedInWindow - visibleInWindow > Math.max(2L * backlogMiddle, 2L * o.eventsPerChunk() * o.recorders()));
+            // steady: the backlog at the end is about what it was half-way (what is in flight), not a quarter more
+            backlog.put("growing", ackedInWindow - visibleInWindow
+                    > backlogMiddle + Math.max(backlogMiddle / 4, (long) o.eventsPerChunk() * o.recorders()));
             r.put("accepted_events_per_s", Math.round(accepted));
             r.put("chunks_acked", inWindow.size());
             r.set("chunk_ack_ms", percentiles(inWindow.stream().map(x -> x[1]).toList()));

@@ -26,6 +26,8 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -96,14 +98,19 @@ public final class TraceAssemblyJob {
                 .uid("trace-assembly")
                 .name("trace assembly");
 
-        SingleOutputStreamOperator<TraceRow> finalRows = rows
-                .getSideOutput(TraceAssemblyFunction.ASSEMBLED)
-                .process(new DocumentWriter(config.documentsBaseUri(),
-                        new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword()),
-                        new ChunkRows(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), 120_000)))
+        // Documents are written asynchronously (DocumentWriter.THREADS at once, up to 100 waiting): a writer
+        // waits for the trace's last chunk rows to be flushed and for S3, and the assembly never waits for it.
+        SingleOutputStreamOperator<TraceRow> finalRows = AsyncDataStream.unorderedWait(
+                        rows.getSideOutput(TraceAssemblyFunction.ASSEMBLED),
+                        new DocumentWriter(config.documentsBaseUri(),
+                                new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword()),
+                                new ChunkRows(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword(), 120_000)),
+                        5, TimeUnit.MINUTES, 100)
                 .uid("document-writer")
                 .name("write trace documents")
-                .disableChaining(); // S3 uploads block: keep them off the assembly's thread
+                .process(new DocumentWriter.Split())
+                .uid("document-split")
+                .name("final rows and claim checks");
 
         rows.union(finalRows).sinkTo(sinks.traces()).uid("traces-sink").name("traces → PostgreSQL");
         rows.getSideOutput(TraceAssemblyFunction.CHUNKS)

@@ -338,8 +338,17 @@ public final class HeuristicJudge implements Judge {
         return Long.compare(num(a), num(b)) != 0 ? Long.compare(num(a), num(b)) : a.compareTo(b);
     }
 
+    /** The digits of an id as a number (ev-0012 → 12), the first 18 of them; MAX_VALUE without any. Called by sort comparators: no regex. */
     static long num(String id) {
-        String digits = id.replaceAll("\\D", "");
-        return digits.isEmpty() ? Long.MAX_VALUE : Long.parseLong(digits.length() > 18 ? digits.substring(0, 18) : digits);
+        long v = 0;
+        int digits = 0;
+        for (int i = 0; i < id.length() && digits < 18; i++) {
+            char c = id.charAt(i);
+            if (c >= '0' && c <= '9') {
+                v = v * 10 + (c - '0');
+                digits++;
+            }
+        }
+        return digits == 0 ? Long.MAX_VALUE : v;
     }
 }

@@ -212,20 +212,11 @@ public final class Redactor {
             }
         }
 
-        private static int fold(byte x) {
-            int c = x & 0xff;
-            return c >= 'A' && c <= 'Z' ? c + 32 : c;
-        }
-
         Set<String> scan(String text) {
             boolean[] hit = new boolean[keywords.length];
-            // Latin-1 bytes (a plain copy for most strings); anything beyond becomes '?', which no keyword here holds
-            byte[] t = text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-            int n = t.length;
-            int b = n == 0 ? 128 : fold(t[0]);
+            int n = text.length();
             for (int i = 0; i < n; i++) {
-                int a = b;
-                b = i + 1 < n ? fold(t[i + 1]) : 128;
+                int a = foldChar(text.charAt(i));
                 if (a >= 128) {
                     continue;
                 }
@@ -233,13 +224,8 @@ public final class Redactor {
                     hit[single[a]] = true;
                 }
                 int[][] row = byPair[a];
-                if (row == null || b >= 128 || row[b] == null) {
-                    continue;
-                }
-                for (int k : row[b]) {
-                    if (!hit[k] && matchesAt(t, i, keywords[k])) {
-                        hit[k] = true;
-                    }
+                if (row != null && i + 1 < n) {
+                    scanPair(text, i, row, hit);
                 }
             }
             Set<String> found = new java.util.HashSet<>();
@@ -255,17 +241,35 @@ public final class Redactor {
             return found;
         }
 
-        private static boolean matchesAt(byte[] text, int at, String k) {
-            if (at + k.length() > text.length) {
+        /** The keywords starting at {@code i} whose first character has a row (a small method, so the scan loop stays tight). */
+        private void scanPair(String text, int i, int[][] row, boolean[] hit) {
+            int b = foldChar(text.charAt(i + 1));
+            if (b >= 128 || row[b] == null) {
+                return;
+            }
+            for (int k : row[b]) {
+                if (!hit[k] && matchesAt(text, i, keywords[k])) {
+                    hit[k] = true;
+                }
+            }
+        }
+
+        private static int foldChar(char c) {
+            return c >= 'A' && c <= 'Z' ? c + 32 : c;
+        }
+
+        private static boolean matchesAt(String text, int at, String k) {
+            if (at + k.length() > text.length()) {
                 return false;
             }
             for (int j = 2; j < k.length(); j++) {
-                if (fold(text[at + j]) != k.charAt(j)) {
+                if (foldChar(text.charAt(at + j)) != k.charAt(j)) {
                     return false;
                 }
             }
             return true;
         }
+
     }
 
     /**
