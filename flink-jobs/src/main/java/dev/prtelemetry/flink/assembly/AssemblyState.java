@@ -44,6 +44,13 @@ public class AssemblyState {
     public long lastActivityMs;
     /** When a gap (missing chunk or events) is given up on; 0 when there is no gap. */
     public long gapDeadlineMs;
+    /** The gateway's receive time of the latest record (epoch seconds; -1 before one carried it). */
+    public double lastReceivedAtS = -1;
+    /**
+     * When the trace ended (epoch seconds; -1 while open): the receive time of the record that ended it, so a
+     * replay of the same records builds the same document byte for byte; the timer's time when a timeout ended it.
+     */
+    public double endedAtS = -1;
     /** Bumped on every change, so sinks apply updates in order and replays are no-ops. */
     public long version;
 

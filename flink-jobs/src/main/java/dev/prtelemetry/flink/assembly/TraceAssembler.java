@@ -101,7 +101,7 @@ public final class TraceAssembler implements Serializable {
                 s.duplicatesDropped++;
             } else {
                 out.deadLetters.add(new DeadLetter("trace " + s.traceId + " is already " + s.status.wireName()
-                        + "; a " + r.kind + " record arrived after it ended", r.json));
+                        + "; a " + r.kind + " record arrived after it ended", r.text()));
             }
             return out;
         }
@@ -110,14 +110,17 @@ public final class TraceAssembler implements Serializable {
                 case TraceRecords.HEADER -> onHeader(s, r, out);
                 case TraceRecords.CHUNK -> onChunk(s, r, now, out);
                 case TraceRecords.COMPLETE -> onComplete(s, r, out);
-                default -> out.deadLetters.add(new DeadLetter("unknown record kind '" + r.kind + "'", r.json));
+                default -> out.deadLetters.add(new DeadLetter("unknown record kind '" + r.kind + "'", r.text()));
             }
         } catch (CanonicalizationException e) {
             // a record the gateway would never write; routed by its headers, unreadable in its body
-            out.deadLetters.add(new DeadLetter("unreadable " + r.kind + " record: " + e.getMessage(), r.json));
+            out.deadLetters.add(new DeadLetter("unreadable " + r.kind + " record: " + e.getMessage(), r.text()));
         }
         if (!s.status.isFinal()) {
             tryFinish(s, now, out);
+        }
+        if (out.finished && s.endedAtS < 0) {
+            s.endedAtS = s.lastReceivedAtS >= 0 ? s.lastReceivedAtS : now / 1000.0;
         }
         if (out.changed) {
             s.version++;
@@ -137,6 +140,9 @@ public final class TraceAssembler implements Serializable {
             end(s, TraceStatus.ABANDONED, "no activity for " + (now - s.lastActivityMs) / 1000
                     + " s and no completion; events up to seq " + (s.chain.nextSeq - 1) + " were received", out);
         }
+        if (out.finished && s.endedAtS < 0) {
+            s.endedAtS = now / 1000.0;
+        }
         if (out.changed) {
             s.version++;
         }
@@ -151,7 +157,9 @@ public final class TraceAssembler implements Serializable {
     }
 
     private void onHeader(AssemblyState s, TraceRecord r, Outcome out) {
-        JsonNode headerNode = StrictJson.parseAccepted(r.json).path("header");
+        JsonNode headerRecord = StrictJson.parseAccepted(r.body);
+        noteReceivedAt(s, headerRecord);
+        JsonNode headerNode = headerRecord.path("header");
         if (headerNode instanceof ObjectNode h && redactor() != null) {
             ServerRedaction.redactHeader(redactor(), h); // task text, repo URL, environment: before any store
         }
@@ -164,7 +172,7 @@ public final class TraceAssembler implements Serializable {
             collectArtifacts(s, header);
             out.changed = true;
         } else if (!s.headerJson.equals(header)) {
-            out.deadLetters.add(new DeadLetter("a different header for trace " + s.traceId + " was ignored", r.json));
+            out.deadLetters.add(new DeadLetter("a different header for trace " + s.traceId + " was ignored", r.text()));
         }
     }
 
@@ -193,7 +201,7 @@ public final class TraceAssembler implements Serializable {
                         + " chunks arrived ahead of missing chunk_seq " + s.nextChunkSeq, out);
                 return;
             }
-            s.pendingChunks.put(seq, r.json);
+            s.pendingChunks.put(seq, r.text());
             s.pendingDigests.put(seq, r.digest);
             if (s.gapDeadlineMs == 0) {
                 s.gapDeadlineMs = now + config.gapTimeoutMs();
@@ -201,14 +209,14 @@ public final class TraceAssembler implements Serializable {
             out.changed = true;
             return;
         }
-        if (!apply(s, seq, r.digest, r.json, out)) {
+        if (!apply(s, seq, r.digest, r.body, out)) {
             return;
         }
         while (s.pendingChunks.containsKey(s.nextChunkSeq)) {
             long next = s.nextChunkSeq;
             String json = s.pendingChunks.remove(next);
             String digest = s.pendingDigests.remove(next);
-            if (!apply(s, next, digest, json, out)) {
+            if (!apply(s, next, digest, json.getBytes(java.nio.charset.StandardCharsets.UTF_8), out)) {
                 return;
             }
         }
@@ -218,7 +226,7 @@ public final class TraceAssembler implements Serializable {
     }
 
     /** Applies the next chunk's events to the chain; false when the chain broke (trace rejected). */
-    private boolean apply(AssemblyState s, long chunkSeq, String digest, String recordJson, Outcome out) {
+    private boolean apply(AssemblyState s, long chunkSeq, String digest, byte[] recordJson, Outcome out) {
         // the gateway wrote this record after its strict checks: read once, without re-checking them
         JsonNode record = StrictJson.parseAccepted(recordJson);
         JsonNode events = record.path("chunk").path("events");
@@ -230,6 +238,7 @@ public final class TraceAssembler implements Serializable {
         events.forEach(list::add);
         long first = s.chain.nextSeq;
         JsonNode receivedAt = record.path("received_at");
+        noteReceivedAt(s, record);
         // one keyword pass over the chunk's text picks the rules that could fire in it (usually none)
         Redactor redact = redactor() == null ? null : redactor().candidatesFor(recordJson);
         for (int i = 0; i < list.size(); i++) {
@@ -265,9 +274,11 @@ public final class TraceAssembler implements Serializable {
     }
 
     private void onComplete(AssemblyState s, TraceRecord r, Outcome out) {
-        JsonNode c = StrictJson.parseAccepted(r.json).path("complete");
+        JsonNode completeRecord = StrictJson.parseAccepted(r.body);
+        noteReceivedAt(s, completeRecord);
+        JsonNode c = completeRecord.path("complete");
         if (!c.path("final_seq").canConvertToExactIntegral() || !c.path("chain_head").isTextual()) {
-            out.deadLetters.add(new DeadLetter("a complete record needs complete.final_seq and complete.chain_head", r.json));
+            out.deadLetters.add(new DeadLetter("a complete record needs complete.final_seq and complete.chain_head", r.text()));
             return;
         }
         String complete = c.toString();
@@ -277,7 +288,7 @@ public final class TraceAssembler implements Serializable {
             s.claimedHead = c.path("chain_head").asText();
             out.changed = true;
         } else if (!s.completeJson.equals(complete)) {
-            out.deadLetters.add(new DeadLetter("a different completion for trace " + s.traceId + " was ignored", r.json));
+            out.deadLetters.add(new DeadLetter("a different completion for trace " + s.traceId + " was ignored", r.text()));
         }
     }
 
@@ -312,7 +323,39 @@ public final class TraceAssembler implements Serializable {
                 + finalSeq + ")";
     }
 
+    private static void noteReceivedAt(AssemblyState s, JsonNode record) {
+        JsonNode at = record.path("received_at");
+        if (at.isNumber()) {
+            s.lastReceivedAtS = at.doubleValue();
+        }
+    }
+
     /** Adds the artifact references a text cites to the trace's sorted list (refs are ASCII; most chunks have none). */
+    static void collectArtifacts(AssemblyState s, byte[] utf8) {
+        if (indexOf(utf8, PREFIX_BYTES) < 0) {
+            return;
+        }
+        collectArtifacts(s, new String(utf8, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static final byte[] PREFIX_BYTES = ArtifactRef.PREFIX.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            if (hay[i] != needle[0]) {
+                continue;
+            }
+            for (int j = 1; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     static void collectArtifacts(AssemblyState s, String text) {
         if (!text.contains(ArtifactRef.PREFIX)) {
             return;

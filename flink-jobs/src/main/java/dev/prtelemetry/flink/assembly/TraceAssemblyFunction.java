@@ -57,7 +57,7 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
     public void processElement(TraceRecord record, Context ctx, Collector<TraceRow> out) throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         if (!record.isValid()) {
-            ctx.output(DEAD_LETTERS, deadLetter(record.traceId, record.error, record.json, now));
+            ctx.output(DEAD_LETTERS, deadLetter(record.traceId, record.error, record.text(), now));
             return;
         }
         AssemblyState s = assembly.value();
@@ -77,7 +77,7 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
                 // without state belongs to one that has ended, was erased, or was never created.
                 ctx.output(DEAD_LETTERS, deadLetter(record.traceId,
                         "no open trace " + record.traceId + " (it has ended or was erased, or was never created)",
-                        record.json, now));
+                        record.text(), now));
                 return;
             }
             s = AssemblyState.start(record.traceId, now);

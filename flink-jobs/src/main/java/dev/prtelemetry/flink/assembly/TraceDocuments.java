@@ -63,7 +63,8 @@ public final class TraceDocuments {
         } else if (header.has("created_at")) {
             session.set("started_at", header.get("created_at"));
         }
-        session.put("completed_at", nowMs / 1000.0);
+        // the receive time of the record that ended the trace (not the clock now): a replay writes the same bytes
+        session.put("completed_at", s.endedAtS >= 0 ? s.endedAtS : nowMs / 1000.0);
         if (complete.has("outcome")) {
             session.set("outcome", complete.get("outcome"));
         }

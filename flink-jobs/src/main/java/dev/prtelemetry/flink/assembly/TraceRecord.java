@@ -2,7 +2,7 @@ package dev.prtelemetry.flink.assembly;
 
 /**
  * One record of {@code prt.trace-records} as the job reads it: the routing fields pulled
- * out, the record itself kept as JSON text (parsed only where needed). A record that could
+ * out, the record itself kept as its UTF-8 bytes (parsed once, by the assembly). A record that could
  * not be read carries {@code error} and goes to the dead-letter topic.
  */
 public class TraceRecord {
@@ -10,7 +10,8 @@ public class TraceRecord {
     public String kind;
     public long chunkSeq = -1;
     public String digest;
-    public String json;
+    /** The record's value, UTF-8 JSON as it was read from Kafka (bytes: no decoding, and a plain copy between operators). */
+    public byte[] body;
     public String error;
 
     public TraceRecord() {
@@ -20,9 +21,14 @@ public class TraceRecord {
         TraceRecord r = new TraceRecord();
         r.traceId = key;
         r.kind = "invalid";
-        r.json = raw;
+        r.body = raw == null ? new byte[0] : raw.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         r.error = error;
         return r;
+    }
+
+    /** The record's value as text (for dead letters and messages). */
+    public String text() {
+        return body == null ? "" : new String(body, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public boolean isValid() {

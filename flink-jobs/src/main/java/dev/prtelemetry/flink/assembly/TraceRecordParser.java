@@ -8,10 +8,10 @@ import java.nio.charset.StandardCharsets;
 
 /** Reads a {@code prt.trace-records} record into a {@link TraceRecord}; never throws. */
 public final class TraceRecordParser {
-    /** Kafka headers the gateway sets so the routing fields can be read without parsing the body. */
-    public static final String KIND_HEADER = "prt-kind";
-    public static final String CHUNK_SEQ_HEADER = "prt-chunk-seq";
-    public static final String DIGEST_HEADER = "prt-digest";
+    /** Kafka headers the gateway sets so the routing fields can be read without parsing the body (the contract is in schemas). */
+    public static final String KIND_HEADER = TraceRecords.KIND_HEADER;
+    public static final String CHUNK_SEQ_HEADER = TraceRecords.CHUNK_SEQ_HEADER;
+    public static final String DIGEST_HEADER = TraceRecords.DIGEST_HEADER;
 
     private TraceRecordParser() {
     }
@@ -27,15 +27,15 @@ public final class TraceRecordParser {
         TraceRecord r = new TraceRecord();
         r.traceId = new String(key, StandardCharsets.UTF_8);
         r.kind = kind;
-        r.json = value == null ? "" : new String(value, StandardCharsets.UTF_8);
+        r.body = value == null ? new byte[0] : value;
         if (TraceRecords.CHUNK.equals(kind)) {
             try {
                 r.chunkSeq = Long.parseLong(chunkSeq);
             } catch (NumberFormatException | NullPointerException e) {
-                return TraceRecord.invalid(r.traceId, r.json, "a chunk record needs a numeric " + CHUNK_SEQ_HEADER + " header");
+                return TraceRecord.invalid(r.traceId, r.text(), "a chunk record needs a numeric " + CHUNK_SEQ_HEADER + " header");
             }
             if (digest == null) {
-                return TraceRecord.invalid(r.traceId, r.json, "a chunk record needs a " + DIGEST_HEADER + " header");
+                return TraceRecord.invalid(r.traceId, r.text(), "a chunk record needs a " + DIGEST_HEADER + " header");
             }
             r.digest = digest;
         }
@@ -62,7 +62,7 @@ public final class TraceRecordParser {
         TraceRecord r = new TraceRecord();
         r.traceId = traceId;
         r.kind = kind;
-        r.json = raw;
+        r.body = value == null ? new byte[0] : value;
         if (TraceRecords.CHUNK.equals(kind)) {
             if (!json.path("chunk_seq").canConvertToExactIntegral() || !json.path("digest").isTextual()
                     || !json.path("chunk").path("events").isArray()) {

@@ -17,6 +17,7 @@ import java.util.Set;
  * (trace digest, rubric id@version, judge id); keys already stored are not judged again.
  */
 public final class TraceJudging {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TraceJudging.class);
     /** Which (rubric, judge) keys are stored for a trace digest. */
     @FunctionalInterface
     public interface Stored {
@@ -65,6 +66,10 @@ public final class TraceJudging {
                         doc = StrictJson.parseAccepted(claim.checkDocument(blobs.read(claim.documentUri())));
                     } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
                         return List.of(); // the trace was erased or its retention ended: nothing to judge
+                    } catch (ClaimCheck.ChangedDocument e) {
+                        // rewritten by a replay: the content this claim names is gone; the newer claim check is judged
+                        LOG.warn("not judged: {}", e.getMessage());
+                        return List.of();
                     }
                 }
                 Judgement jm = j.judge(doc, r);

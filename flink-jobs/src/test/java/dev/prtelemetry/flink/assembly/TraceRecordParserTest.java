@@ -10,7 +10,7 @@ class TraceRecordParserTest extends AssemblyTestBase {
     void routesByHeadersWithoutParsingAndFallsBackToTheBodyWithoutThem() {
         TraceRecord parsed = chunk(1);
         byte[] key = TRACE.getBytes(StandardCharsets.UTF_8);
-        byte[] body = parsed.json.getBytes(StandardCharsets.UTF_8);
+        byte[] body = parsed.body;
         TraceRecord routed = TraceRecordParser.fromHeaders(key, body, "chunk", "1", parsed.digest);
         assertThat(routed.isValid()).isTrue();
         assertThat(routed.chunkSeq).isEqualTo(1);

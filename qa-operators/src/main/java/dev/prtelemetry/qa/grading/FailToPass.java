@@ -1,8 +1,9 @@
 package dev.prtelemetry.qa.grading;
 
+import dev.prtelemetry.schemas.tests.TestIds;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prtelemetry.qa.reports.JUnitXml;
+import dev.prtelemetry.schemas.tests.JUnitXml;
 import dev.prtelemetry.qa.sandbox.Limits;
 import dev.prtelemetry.qa.sandbox.Sandbox;
 import dev.prtelemetry.schemas.json.StrictJson;
@@ -251,7 +252,7 @@ public final class FailToPass {
         JUnitXml.Report all = new JUnitXml.Report(List.of());
         for (Path f : files) {
             all = all.merge(f.toString().endsWith(TestCommand.GO_REPORT)
-                    ? dev.prtelemetry.qa.reports.GoTestJson.parse(Files.readString(f)) : JUnitXml.parse(f));
+                    ? dev.prtelemetry.schemas.tests.GoTestJson.parse(Files.readString(f)) : JUnitXml.parse(f));
         }
         return all;
     }

@@ -1,5 +1,6 @@
 package dev.prtelemetry.qa.grading;
 
+import dev.prtelemetry.schemas.tests.TestIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,7 @@
 package dev.prtelemetry.qa.grading;
 
+import dev.prtelemetry.schemas.tests.TestFrameworks;
+import dev.prtelemetry.schemas.tests.TestIds;
 import dev.prtelemetry.qa.sandbox.Sandbox;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,12 +98,10 @@ public record TestCommand(String framework, List<String> argv, List<String> sand
             throw new IllegalArgumentException("the test command is empty");
         }
         String exe = argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1);
-        boolean pytest = isPytest(argv);
+        boolean pytest = TestFrameworks.isPytest(argv);
         boolean maven = exe.equals("mvn") || exe.equals("mvnw");
         boolean gradle = exe.equals("gradle") || exe.equals("gradlew");
-        String framework = frameworkOverride != null ? frameworkOverride
-                : pytest ? "pytest" : maven || gradle ? "junit"
-                : exe.equals("go") ? "go" : command.contains("jest") ? "jest" : command.contains("mocha") ? "mocha" : "custom";
+        String framework = frameworkOverride != null ? frameworkOverride : TestFrameworks.framework(argv, command);
         List<String> run = new ArrayList<>(argv);
         Map<String, String> env = new LinkedHashMap<>();
         List<Sandbox.Mount> mounts = new ArrayList<>();
@@ -236,16 +236,6 @@ public record TestCommand(String framework, List<String> argv, List<String> sand
                 }
             }
         }
-    }
-
-    /** {@code pytest …}, {@code py.test …} or {@code python[3] -m pytest …} (the recorder and the grader both ask). */
-    public static boolean isPytest(List<String> argv) {
-        if (argv.isEmpty()) {
-            return false;
-        }
-        String exe = argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1);
-        return exe.equals("pytest") || exe.equals("py.test")
-                || (exe.matches("python[0-9.]*") && argv.size() > 2 && argv.get(1).equals("-m") && argv.get(2).equals("pytest"));
     }
 
     /** POSIX-shell-like word splitting: spaces, single and double quotes, backslashes. */

@@ -1,5 +1,6 @@
 package dev.prtelemetry.qa.sandbox;
 
+import dev.prtelemetry.schemas.tests.Signals;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;

@@ -1,5 +1,6 @@
 package dev.prtelemetry.qa.sandbox;
 
+import dev.prtelemetry.schemas.tests.Signals;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,8 +3,6 @@ package dev.prtelemetry.recorder.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prtelemetry.qa.sandbox.Sandbox;
-import dev.prtelemetry.qa.sandbox.Sandboxes;
 import dev.prtelemetry.recorder.session.Credentials;
 import dev.prtelemetry.recorder.session.GatewayClient;
 import dev.prtelemetry.recorder.session.Git;
@@ -80,18 +78,8 @@ final class DoctorCommand implements Callable<Integer> {
             }
         }
 
-        Sandboxes.Choice choice = Sandboxes.choose();
-        Sandbox sandbox = choice.sandbox();
-        if (sandbox == null) {
-            check("sandbox", "warn", "no sandbox: " + choice.why(),
-                    "only needed for prt qa verify here; apt-get install bubblewrap (or util-linux), or set DOCKER_HOST");
-        } else {
-            String memory = sandbox instanceof dev.prtelemetry.qa.sandbox.NamespaceSandbox
-                    ? "; memory limited by " + (dev.prtelemetry.qa.sandbox.NamespaceSandbox.memoryControl(
-                            dev.prtelemetry.qa.sandbox.Limits.defaults()).equals("cgroup") ? "a cgroup (memory used)"
-                            : "address space only (no cgroup can be made here: run as root, or with a delegated cgroup v2)") : "";
-            check("sandbox", "ok", "test re-runs use the " + choice.why() + memory, null);
-        }
+        // sandboxes are the QA tools' (prt-qa.jar, with docker-java): the recording client does not carry them
+        check("sandbox", "ok", "not needed to record; `prt qa doctor` says which sandbox test re-runs would use here", null);
 
         if (!session) {
             check("session", "ok", "no session here" + (root == null ? " (not in a git repository)" : ""), null);

@@ -1,7 +1,7 @@
 package dev.prtelemetry.recorder.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prtelemetry.qa.reports.JUnitXml;
+import dev.prtelemetry.schemas.tests.JUnitXml;
 import dev.prtelemetry.schemas.json.StrictJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;

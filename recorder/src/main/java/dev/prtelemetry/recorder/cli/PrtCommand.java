@@ -35,7 +35,6 @@ import picocli.CommandLine.Command;
             WatchCommand.class,
             LoginCommand.class,
             HookCommand.class,
-            QaCommand.class,
             JunitCommand.class,
             RedactCommand.class,
             CanonCommand.class,

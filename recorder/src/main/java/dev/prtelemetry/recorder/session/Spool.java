@@ -1,8 +1,8 @@
 package dev.prtelemetry.recorder.session;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prtelemetry.qa.reports.JUnitXml;
-import dev.prtelemetry.qa.sandbox.Signals;
+import dev.prtelemetry.schemas.tests.JUnitXml;
+import dev.prtelemetry.schemas.tests.Signals;
 import dev.prtelemetry.schemas.json.StrictJson;
 import java.io.IOException;
 import java.io.PrintStream;

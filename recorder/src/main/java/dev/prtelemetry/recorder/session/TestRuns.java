@@ -3,7 +3,7 @@ package dev.prtelemetry.recorder.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prtelemetry.qa.reports.JUnitXml;
+import dev.prtelemetry.schemas.tests.JUnitXml;
 import dev.prtelemetry.schemas.json.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ public final class TestRuns {
     /** How to run {@code argv}: pytest gets {@code --junitxml}; Maven and Gradle leave their own reports. */
     public static Plan plan(List<String> argv, boolean forceTest, Path junitXml, Path repoRoot, Path tmp) {
         String exe = argv.isEmpty() ? "" : Path.of(argv.get(0)).getFileName().toString();
-        boolean pytest = dev.prtelemetry.qa.grading.TestCommand.isPytest(argv);
+        boolean pytest = dev.prtelemetry.schemas.tests.TestFrameworks.isPytest(argv);
         if (junitXml != null) {
             return new Plan(pytest ? "pytest" : frameworkOf(exe, argv, forceTest), argv, junitXml, List.of());
         }

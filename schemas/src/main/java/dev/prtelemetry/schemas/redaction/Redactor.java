@@ -165,6 +165,38 @@ public final class Redactor {
         return possible.size() == rules.size() ? this : new Redactor(setId, placeholder, List.copyOf(possible), fingerprintKey);
     }
 
+    /**
+     * As {@link #candidatesFor(String)}, over UTF-8 bytes without decoding them: keywords are ASCII
+     * (bytes of multi-byte characters never match them); keywords beyond ASCII, if a rule set has
+     * any, are looked for in the decoded text.
+     */
+    public Redactor candidatesFor(byte[] utf8) {
+        if (contains(utf8, (byte) '\\', (byte) 'u') || contains(utf8, (byte) '\\', (byte) '/')) {
+            return this;
+        }
+        Set<String> present = keywordIndex.scan(utf8);
+        List<Rule> possible = new ArrayList<>();
+        for (Rule rule : rules) {
+            if ((rule.keywords().isEmpty() || rule.keywords().stream().anyMatch(present::contains))
+                    && present.containsAll(rule.requires())) {
+                possible.add(rule);
+            }
+        }
+        if (possible.isEmpty()) {
+            return null;
+        }
+        return possible.size() == rules.size() ? this : new Redactor(setId, placeholder, List.copyOf(possible), fingerprintKey);
+    }
+
+    private static boolean contains(byte[] b, byte first, byte second) {
+        for (int i = 0; i + 1 < b.length; i++) {
+            if (b[i] == first && b[i + 1] == second) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The rules whose pre-filter passes on {@code text}: one of their keywords (or none are set) and all they require. */
     private List<Rule> possibleRules(String text) {
         Set<String> present = keywordIndex.scan(text);
@@ -239,6 +271,55 @@ public final class Redactor {
                 other.stream().map(k -> keywords[k]).filter(lower::contains).forEach(found::add);
             }
             return found;
+        }
+
+        /** As {@link #scan(String)}, over UTF-8 bytes (ASCII folded; bytes of other characters match no ASCII keyword). */
+        Set<String> scan(byte[] t) {
+            boolean[] hit = new boolean[keywords.length];
+            int n = t.length;
+            for (int i = 0; i < n; i++) {
+                int a = foldChar((char) (t[i] & 0xff));
+                if (a >= 128) {
+                    continue;
+                }
+                if (single[a] >= 0) {
+                    hit[single[a]] = true;
+                }
+                int[][] row = byPair[a];
+                if (row != null && i + 1 < n) {
+                    int b = foldChar((char) (t[i + 1] & 0xff));
+                    if (b < 128 && row[b] != null) {
+                        for (int k : row[b]) {
+                            if (!hit[k] && matchesAt(t, i, keywords[k])) {
+                                hit[k] = true;
+                            }
+                        }
+                    }
+                }
+            }
+            Set<String> found = new java.util.HashSet<>();
+            for (int k = 0; k < hit.length; k++) {
+                if (hit[k]) {
+                    found.add(keywords[k]);
+                }
+            }
+            if (!other.isEmpty()) {
+                String lower = new String(t, java.nio.charset.StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+                other.stream().map(k -> keywords[k]).filter(lower::contains).forEach(found::add);
+            }
+            return found;
+        }
+
+        private static boolean matchesAt(byte[] text, int at, String k) {
+            if (at + k.length() > text.length) {
+                return false;
+            }
+            for (int j = 2; j < k.length(); j++) {
+                if (foldChar((char) (text[at + j] & 0xff)) != k.charAt(j)) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         /** The keywords starting at {@code i} whose first character has a row (a small method, so the scan loop stays tight). */

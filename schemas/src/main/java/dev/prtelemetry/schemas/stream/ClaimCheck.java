@@ -108,9 +108,22 @@ public record ClaimCheck(String traceId, String state, String documentUri, Strin
     public byte[] checkDocument(byte[] bytes) throws IOException {
         String actual = Sha256.hex(Sha256.digest(bytes));
         if (documentSha256 != null && !documentSha256.equals(actual)) {
-            throw new IOException("the document at " + documentUri + " has SHA-256 " + actual + " (" + bytes.length
+            throw new ChangedDocument("the document at " + documentUri + " has SHA-256 " + actual + " (" + bytes.length
                     + " bytes), not the " + documentSha256 + " (" + documentBytes + " bytes) its claim check names");
         }
         return bytes;
+    }
+
+    /**
+     * The document is not the one this claim check names: rewritten since (a replay of the trace
+     * writes it again, with a later claim check of its own) or damaged. Readers skip this claim
+     * check — the content it names is gone — and never fail on it.
+     */
+    public static final class ChangedDocument extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ChangedDocument(String message) {
+            super(message);
+        }
     }
 }

@@ -59,6 +59,20 @@ class RedactorTest {
     }
 
     @Test
+    void theByteScanPicksTheSameRulesAsTheTextScan() {
+        List<String> texts = new java.util.ArrayList<>(List.of("{\"command\":\"python -m pytest -q\"}",
+                "{\"command\":\"export AWS_ACCESS_KEY_ID=AKIAQ7HZ3KXJ5N2MWR4T\"}", "{\"command\":\"export K=\\u0041KIA\"}",
+                "{\"u\":\"https:\\/\\/x:pw12345@h\"}", "see https://example.org/docs", "é tökén ünïcode sk-ant-x Ω password=1",
+                "x".repeat(10) + "ACCA" + "y", ""));
+        RedactionSelfTest.canaries().forEach(c -> texts.add(dev.prtelemetry.schemas.json.StrictJson.mapper().getNodeFactory().textNode(c.line()).toString()));
+        for (String t : texts) {
+            Redactor byText = REDACTOR.candidatesFor(t);
+            Redactor byBytes = REDACTOR.candidatesFor(t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(byBytes == null ? null : byBytes.rules()).as(t).isEqualTo(byText == null ? null : byText.rules());
+        }
+    }
+
+    @Test
     void cleanCodeIsLeftAlone() {
         for (String clean : List.of("token = get_token_from_header(request)", "password = getpass.getpass()",
                 "def test_leap_day():\n    assert is_leap(2024) is True", "git commit -m 'fix off-by-one in discount'",

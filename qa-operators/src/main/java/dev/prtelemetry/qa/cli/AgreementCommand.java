@@ -1,4 +1,4 @@
-package dev.prtelemetry.recorder.cli;
+package dev.prtelemetry.qa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.prtelemetry.qa.reports;
+package dev.prtelemetry.schemas.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prtelemetry.schemas.json.StrictJson;

@@ -1,4 +1,4 @@
-package dev.prtelemetry.qa.grading;
+package dev.prtelemetry.schemas.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

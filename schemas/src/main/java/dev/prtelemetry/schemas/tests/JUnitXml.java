@@ -1,4 +1,4 @@
-package dev.prtelemetry.qa.reports;
+package dev.prtelemetry.schemas.tests;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.prtelemetry.recorder.cli;
+package dev.prtelemetry.qa.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,13 +25,47 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "qa", description = "Quality checks of traces, run locally (the same code the pipeline runs).",
+@Command(name = "prt qa", description = "Quality checks of traces, run locally (the same code the pipeline runs).",
         footer = {"", "Example:", "  prt qa verify examples/dates-leap-day/trace.json"},
+        mixinStandardHelpOptions = true,
         subcommands = {QaCommand.Verify.class, QaCommand.VerifyPatch.class, QaCommand.Swebench.class, JudgeCommand.class,
-            AgreementCommand.class})
-final class QaCommand implements Runnable {
+            AgreementCommand.class, QaCommand.Doctor.class})
+public final class QaCommand implements Runnable {
     @Spec
     CommandSpec spec;
+
+    /**
+     * {@code prt qa …} (prt-qa.jar): the QA tools live with the QA operators, not in the recorder's
+     * client jar, which so carries neither docker-java nor openai-java (issue 14).
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new QaCommand()).execute(args));
+    }
+
+    /** Which sandbox test re-runs would use here, and why (what {@code prt doctor} said before the split). */
+    @Command(name = "doctor", description = "Say which sandbox verification would use on this machine, and why.")
+    static final class Doctor implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            Sandboxes.Choice choice = Sandboxes.choose();
+            Sandbox sandbox = choice.sandbox();
+            var out = spec.commandLine().getOut();
+            if (sandbox == null) {
+                out.println("no sandbox: " + choice.why() + " — apt-get install bubblewrap (or util-linux), or set DOCKER_HOST");
+            } else {
+                String memory = sandbox instanceof dev.prtelemetry.qa.sandbox.NamespaceSandbox
+                        ? "; memory limited by " + (dev.prtelemetry.qa.sandbox.NamespaceSandbox.memoryControl(
+                                dev.prtelemetry.qa.sandbox.Limits.defaults()).equals("cgroup") ? "a cgroup (memory used)"
+                                : "address space only (no cgroup can be made here: run as root, or with a delegated cgroup v2)") : "";
+                out.println("test re-runs use the " + choice.why() + memory);
+            }
+            out.flush();
+            return choice.sandbox() == null ? 1 : 0;
+        }
+    }
 
     @Override
     public void run() {

@@ -1,9 +1,9 @@
-package dev.prtelemetry.qa.reports;
+package dev.prtelemetry.schemas.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.prtelemetry.qa.reports.JUnitXml.Outcome;
+import dev.prtelemetry.schemas.tests.JUnitXml.Outcome;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

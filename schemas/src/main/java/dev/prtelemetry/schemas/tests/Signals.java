@@ -1,4 +1,4 @@
-package dev.prtelemetry.qa.sandbox;
+package dev.prtelemetry.schemas.tests;
 
 /** POSIX signal names for exit codes 128 + n (as shells and Java report a process a signal ended). */
 public final class Signals {

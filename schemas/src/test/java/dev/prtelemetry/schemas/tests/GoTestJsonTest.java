@@ -1,4 +1,4 @@
-package dev.prtelemetry.qa.reports;
+package dev.prtelemetry.schemas.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
