@@ -59,7 +59,8 @@ public final class BenchMain {
     private BenchMain() {
     }
 
-    record Options(int recorders, double rate, int seconds, int eventsPerChunk, int eventsPerTrace, int rawSeconds) {
+    record Options(int recorders, double rate, int seconds, int eventsPerChunk, int eventsPerTrace, int rawSeconds,
+                   long pregenerateEvents) {
     }
 
     static final String HELP = """
@@ -73,6 +74,8 @@ public final class BenchMain {
               --events-per-chunk N  events per upload (default 100)
               --events-per-trace N  events before a recorder completes its trace and starts another (default 2000)
               --raw-seconds S       seconds of the raw Kafka producer measured first, for comparison (default 15)
+              --pregenerate-events N  events built and hashed before the run (default 1200000, about 0.5 GiB), so the
+                                    recorders' own hashing does not take the pipeline's CPU; 0 = build them during the run
             Headline: events visible in PostgreSQL per second (end to end), the backlog at the middle and
             the end, and its ratio to the raw Kafka rate. Writes .prt-data/bench/ingest-<time>.json and .png.
             """;
@@ -86,7 +89,7 @@ public final class BenchMain {
         }
         for (int i = 0; i < a.size(); i += 2) {
             if (!List.of("--data", "--recorders", "--rate", "--duration", "--events-per-chunk", "--events-per-trace",
-                    "--raw-seconds").contains(a.get(i)) || i + 1 >= a.size()) {
+                    "--raw-seconds", "--pregenerate-events").contains(a.get(i)) || i + 1 >= a.size()) {
                 System.err.println("prt bench: unknown or incomplete option '" + a.get(i) + "'\n" + HELP);
                 System.exit(2);
             }
@@ -94,7 +97,8 @@ public final class BenchMain {
         Path data = Path.of(value(a, "--data", ".prt-data")).toAbsolutePath();
         Options o = new Options(Integer.parseInt(value(a, "--recorders", "32")), Double.parseDouble(value(a, "--rate", "0")),
                 Integer.parseInt(value(a, "--duration", "60")), Integer.parseInt(value(a, "--events-per-chunk", "100")),
-                Integer.parseInt(value(a, "--events-per-trace", "2000")), Integer.parseInt(value(a, "--raw-seconds", "15")));
+                Integer.parseInt(value(a, "--events-per-trace", "2000")), Integer.parseInt(value(a, "--raw-seconds", "15")),
+                Long.parseLong(value(a, "--pregenerate-events", "1200000")));
         String gateway = "http://127.0.0.1:" + System.getenv().getOrDefault("PRT_GATEWAY_PORT", "8000");
         if (StackMain.runningStack(data).isEmpty()) {
             System.err.println("prt bench: start the stack first (./prt up, or ./prt demo)");
@@ -117,6 +121,11 @@ public final class BenchMain {
         System.out.printf("raw Kafka producer, same record bytes: %.0f events/s%n", raw);
 
         Bench bench = new Bench(gateway, researcher, jdbc, o);
+        long pre = System.nanoTime();
+        bench.pregenerate();
+        report.put("pregenerated_traces", bench.pregenerated.size());
+        System.out.printf("pre-generated %d traces (%d events) in %.1f s%n", bench.pregenerated.size(),
+                (long) bench.pregenerated.size() * o.eventsPerTrace(), (System.nanoTime() - pre) / 1e9);
         Map<String, long[]> cpuBefore = ProcessStats.cpuTicks(data);
         long t0 = System.nanoTime();
         bench.run();
@@ -227,19 +236,58 @@ public final class BenchMain {
             running = false;
         }
 
+        /** A trace built before the run: its id (the recorder's own, as a real recorder may choose), chunk bodies and completion. */
+        record Pregenerated(String traceId, List<byte[]> chunks, List<String> heads, List<Long> lastSeqs) {
+            /** The completion after the first {@code n} chunks: what a recorder stopping there would send. */
+            String completeAfter(int n) {
+                return StrictJson.mapper().createObjectNode().put("final_seq", lastSeqs.get(n - 1))
+                        .put("chain_head", heads.get(n - 1)).toString();
+            }
+        }
+
+        final ConcurrentLinkedQueue<Pregenerated> pregenerated = new ConcurrentLinkedQueue<>();
+        final AtomicLong builtDuringRun = new AtomicLong();
+
+        /** Builds and hashes traces up front, on every core, so during the run the recorders only send. */
+        void pregenerate() {
+            int traces = (int) Math.min(Integer.MAX_VALUE, o.pregenerateEvents() / Math.max(1, o.eventsPerTrace()));
+            String run = Long.toString(System.currentTimeMillis(), 36);
+            java.util.stream.IntStream.range(0, traces).parallel().forEach(i -> {
+                String traceId = "bench-" + run + "-" + i;
+                HashChain chain = new HashChain(traceId);
+                SplittableRandom random = new SplittableRandom(i);
+                List<byte[]> chunks = new ArrayList<>();
+                List<String> heads = new ArrayList<>();
+                List<Long> lastSeqs = new ArrayList<>();
+                for (int seq = 0; chain.nextSeq() < o.eventsPerTrace(); seq++) {
+                    chunks.add(chunk(traceId, chain, seq, o.eventsPerChunk(), random).toString().getBytes(StandardCharsets.UTF_8));
+                    heads.add(chain.head());
+                    lastSeqs.add(chain.nextSeq() - 1);
+                }
+                pregenerated.add(new Pregenerated(traceId, chunks, heads, lastSeqs));
+            });
+        }
+
         void recorder(int id) throws Exception {
             SplittableRandom random = new SplittableRandom(id);
             double chunksPerSecond = o.rate() > 0 ? o.rate() / o.recorders() / o.eventsPerChunk() : 0;
             long interval = chunksPerSecond > 0 ? (long) (1e9 / chunksPerSecond) : 0;
             long next = System.nanoTime() + (interval > 0 ? random.nextLong(interval) : 0);
             while (System.nanoTime() < windowEndNanos) {
-                JsonNode created = StrictJson.parse(post(gateway + "/v1/traces", researcher, createBody(id), null).body());
+                Pregenerated ready = pregenerated.poll();
+                JsonNode created = StrictJson.parse(post(gateway + "/v1/traces", researcher,
+                        createBody(id, ready == null ? null : ready.traceId()), null).body());
                 String traceId = created.get("trace_id").asText();
                 String token = created.get("upload_token").asText();
-                HashChain chain = new HashChain(traceId);
+                HashChain chain = ready == null ? new HashChain(traceId) : null;
+                if (ready == null) {
+                    builtDuringRun.incrementAndGet();
+                }
                 int chunkSeq = 0;
-                while (chain.nextSeq() < o.eventsPerTrace() && System.nanoTime() < windowEndNanos) {
-                    String body = chunk(traceId, chain, chunkSeq, o.eventsPerChunk(), random).toString();
+                while ((ready != null ? chunkSeq < ready.chunks().size() : chain.nextSeq() < o.eventsPerTrace())
+                        && System.nanoTime() < windowEndNanos) {
+                    String body = ready != null ? new String(ready.chunks().get(chunkSeq), StandardCharsets.UTF_8)
+                            : chunk(traceId, chain, chunkSeq, o.eventsPerChunk(), random).toString();
                     if (interval > 0) {
                         long wait = next - System.nanoTime();
                         if (wait > 0) {
@@ -273,9 +321,13 @@ public final class BenchMain {
                     chunkSeq++;
                     next += interval;
                 }
-                ObjectNode complete = StrictJson.mapper().createObjectNode().put("final_seq", chain.nextSeq() - 1)
-                        .put("chain_head", chain.head());
-                post(gateway + "/v1/traces/" + traceId + "/complete", token, complete.toString(), null);
+                if (chunkSeq == 0) {
+                    continue;
+                }
+                // a trace the window cut short completes where it stopped, as before
+                String complete = ready != null ? ready.completeAfter(chunkSeq) : StrictJson.mapper().createObjectNode()
+                        .put("final_seq", chain.nextSeq() - 1).put("chain_head", chain.head()).toString();
+                post(gateway + "/v1/traces/" + traceId + "/complete", token, complete, null);
             }
         }
 
@@ -342,6 +394,7 @@ public final class BenchMain {
             backlog.put("growing", ackedInWindow - visibleInWindow
                     > backlogMiddle + Math.max(backlogMiddle / 4, (long) o.eventsPerChunk() * o.recorders()));
             r.put("accepted_events_per_s", Math.round(accepted));
+            r.put("traces_built_during_run", builtDuringRun.get());
             r.put("chunks_acked", inWindow.size());
             r.set("chunk_ack_ms", percentiles(inWindow.stream().map(x -> x[1]).toList()));
             r.set("event_visible_ms", percentiles(new ArrayList<>(visible)));
@@ -420,8 +473,9 @@ public final class BenchMain {
             ImageIO.write(img, "png", png.toFile());
         }
 
-        static String createBody(int recorder) {
-            return "{\"participant_id\":\"bench-" + recorder + "\",\"task_id\":\"bench\",\"task_title\":\"load\","
+        static String createBody(int recorder, String traceId) {
+            return "{" + (traceId == null ? "" : "\"trace_id\":\"" + traceId + "\",")
+                    + "\"participant_id\":\"bench-" + recorder + "\",\"task_id\":\"bench\",\"task_title\":\"load\","
                     + "\"repo_origin\":\"bench\",\"start_commit\":\"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391\","
                     + "\"consent\":{\"granted\":true}}";
         }
