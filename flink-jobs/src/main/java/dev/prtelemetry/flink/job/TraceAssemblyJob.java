@@ -114,7 +114,9 @@ public final class TraceAssemblyJob {
 
         rows.union(finalRows).sinkTo(sinks.traces()).uid("traces-sink").name("traces → PostgreSQL");
         rows.getSideOutput(TraceAssemblyFunction.CHUNKS)
-                .sinkTo(sinks.chunks()).uid("chunks-sink").name("event chunks → PostgreSQL");
+                .sinkTo(sinks.chunks()).uid("chunks-sink").name("event chunks → PostgreSQL")
+                // its own thread: while a batch of chunk rows is written and committed, the assembly goes on
+                .disableChaining();
         finalRows.getSideOutput(DocumentWriter.CLAIM_CHECKS)
                 .sinkTo(sinks.claimChecks()).uid("claim-check-sink").name("claim checks → " + Topics.TRACES_ASSEMBLED);
         rows.getSideOutput(TraceAssemblyFunction.DEAD_LETTERS)
