@@ -187,7 +187,6 @@ public final class BenchMain {
         final ConcurrentHashMap<String, Long> pendingVisible = new ConcurrentHashMap<>(); // "trace|seq" -> scheduled nanos
         final ConcurrentHashMap<String, Integer> pendingEvents = new ConcurrentHashMap<>();
         final Map<Integer, AtomicLong> errors = new ConcurrentHashMap<>();
-        final AtomicLong visibleEvents = new AtomicLong();
         /** Events acknowledged and events seen in PostgreSQL, by the second (since the start) it happened in. */
         final AtomicLongArray ackedBySecond = new AtomicLongArray(3600);
         final AtomicLongArray visibleBySecond = new AtomicLongArray(3600);
@@ -355,9 +354,6 @@ public final class BenchMain {
                                 int second = (int) ((now - startNanos) / 1_000_000_000L);
                                 if (second >= 0 && second < 3600 && n != null) {
                                     visibleBySecond.addAndGet(second, n);
-                                }
-                                if (scheduled < windowEndNanos && now <= windowEndNanos + 5_000_000_000L) {
-                                    visibleEvents.addAndGet(n == null ? 0 : n);
                                 }
                             }
                         }

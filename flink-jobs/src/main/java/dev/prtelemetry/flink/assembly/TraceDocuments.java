@@ -37,12 +37,10 @@ public final class TraceDocuments {
         return r;
     }
 
-    /** The trace document of DESIGN.md (schemas' trace.schema.json), from state and the accepted events (one JSON array per chunk). */
-    public static byte[] document(AssemblyState s, List<byte[]> chunkEventArrays, long nowMs) {
-        return assemble(skeleton(s, nowMs), chunkEventArrays);
-    }
-
-    /** Every member of the document but {@code events}, as a JSON object: what the assembly knows without the events. */
+    /**
+     * Every member of the trace document (DESIGN.md; schemas' trace.schema.json) but {@code events}, as a JSON
+     * object: what the assembly knows without the events, which {@link #assemble} splices in from the chunk rows.
+     */
     public static byte[] skeleton(AssemblyState s, long nowMs) {
         JsonNode header = s.headerJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parseAccepted(s.headerJson);
         JsonNode complete = s.completeJson == null ? StrictJson.mapper().createObjectNode() : StrictJson.parseAccepted(s.completeJson);

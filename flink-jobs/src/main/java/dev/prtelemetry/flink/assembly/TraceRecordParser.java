@@ -8,11 +8,6 @@ import java.nio.charset.StandardCharsets;
 
 /** Reads a {@code prt.trace-records} record into a {@link TraceRecord}; never throws. */
 public final class TraceRecordParser {
-    /** Kafka headers the gateway sets so the routing fields can be read without parsing the body (the contract is in schemas). */
-    public static final String KIND_HEADER = TraceRecords.KIND_HEADER;
-    public static final String CHUNK_SEQ_HEADER = TraceRecords.CHUNK_SEQ_HEADER;
-    public static final String DIGEST_HEADER = TraceRecords.DIGEST_HEADER;
-
     private TraceRecordParser() {
     }
 
@@ -32,10 +27,10 @@ public final class TraceRecordParser {
             try {
                 r.chunkSeq = Long.parseLong(chunkSeq);
             } catch (NumberFormatException | NullPointerException e) {
-                return TraceRecord.invalid(r.traceId, r.text(), "a chunk record needs a numeric " + CHUNK_SEQ_HEADER + " header");
+                return TraceRecord.invalid(r.traceId, r.text(), "a chunk record needs a numeric " + TraceRecords.CHUNK_SEQ_HEADER + " header");
             }
             if (digest == null) {
-                return TraceRecord.invalid(r.traceId, r.text(), "a chunk record needs a " + DIGEST_HEADER + " header");
+                return TraceRecord.invalid(r.traceId, r.text(), "a chunk record needs a " + TraceRecords.DIGEST_HEADER + " header");
             }
             r.digest = digest;
         }

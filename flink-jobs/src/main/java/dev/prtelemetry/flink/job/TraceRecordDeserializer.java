@@ -2,6 +2,7 @@ package dev.prtelemetry.flink.job;
 
 import dev.prtelemetry.flink.assembly.TraceRecord;
 import dev.prtelemetry.flink.assembly.TraceRecordParser;
+import dev.prtelemetry.schemas.stream.TraceRecords;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.util.Collector;
@@ -14,8 +15,8 @@ public class TraceRecordDeserializer implements KafkaRecordDeserializationSchema
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<TraceRecord> out) {
         out.collect(TraceRecordParser.fromHeaders(record.key(), record.value(),
-                header(record, TraceRecordParser.KIND_HEADER), header(record, TraceRecordParser.CHUNK_SEQ_HEADER),
-                header(record, TraceRecordParser.DIGEST_HEADER)));
+                header(record, TraceRecords.KIND_HEADER), header(record, TraceRecords.CHUNK_SEQ_HEADER),
+                header(record, TraceRecords.DIGEST_HEADER)));
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -97,8 +97,7 @@ public record TestCommand(String framework, List<String> argv, List<String> sand
         if (argv.isEmpty()) {
             throw new IllegalArgumentException("the test command is empty");
         }
-        String exe = argv.get(0).substring(argv.get(0).lastIndexOf('/') + 1);
-        boolean pytest = TestFrameworks.isPytest(argv);
+        String exe = TestFrameworks.executable(argv);
         boolean maven = exe.equals("mvn") || exe.equals("mvnw");
         boolean gradle = exe.equals("gradle") || exe.equals("gradlew");
         String framework = frameworkOverride != null ? frameworkOverride : TestFrameworks.framework(argv, command);

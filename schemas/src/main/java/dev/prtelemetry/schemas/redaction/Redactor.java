@@ -155,33 +155,19 @@ public final class Redactor {
      * a keyword) gets the full set.
      */
     public Redactor candidatesFor(String text) {
-        if (text.contains("\\u") || text.contains("\\/")) {
-            return this;
-        }
-        List<Rule> possible = possibleRules(text);
-        if (possible.isEmpty()) {
-            return null;
-        }
-        return possible.size() == rules.size() ? this : new Redactor(setId, placeholder, List.copyOf(possible), fingerprintKey);
+        return candidatesFor(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
-     * As {@link #candidatesFor(String)}, over UTF-8 bytes without decoding them: keywords are ASCII
-     * (bytes of multi-byte characters never match them); keywords beyond ASCII, if a rule set has
-     * any, are looked for in the decoded text.
+     * As {@link #candidatesFor(String)}, over UTF-8 bytes without decoding them (the assembly holds a
+     * record's bytes): keywords are ASCII (bytes of multi-byte characters never match them); keywords
+     * beyond ASCII, if a rule set has any, are looked for in the decoded text.
      */
     public Redactor candidatesFor(byte[] utf8) {
         if (contains(utf8, (byte) '\\', (byte) 'u') || contains(utf8, (byte) '\\', (byte) '/')) {
             return this;
         }
-        Set<String> present = keywordIndex.scan(utf8);
-        List<Rule> possible = new ArrayList<>();
-        for (Rule rule : rules) {
-            if ((rule.keywords().isEmpty() || rule.keywords().stream().anyMatch(present::contains))
-                    && present.containsAll(rule.requires())) {
-                possible.add(rule);
-            }
-        }
+        List<Rule> possible = possibleRules(keywordIndex.scan(utf8));
         if (possible.isEmpty()) {
             return null;
         }
@@ -199,7 +185,10 @@ public final class Redactor {
 
     /** The rules whose pre-filter passes on {@code text}: one of their keywords (or none are set) and all they require. */
     private List<Rule> possibleRules(String text) {
-        Set<String> present = keywordIndex.scan(text);
+        return possibleRules(keywordIndex.scan(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private List<Rule> possibleRules(Set<String> present) {
         List<Rule> possible = new ArrayList<>();
         for (Rule rule : rules) {
             if ((rule.keywords().isEmpty() || rule.keywords().stream().anyMatch(present::contains))
@@ -244,36 +233,7 @@ public final class Redactor {
             }
         }
 
-        Set<String> scan(String text) {
-            boolean[] hit = new boolean[keywords.length];
-            int n = text.length();
-            for (int i = 0; i < n; i++) {
-                int a = foldChar(text.charAt(i));
-                if (a >= 128) {
-                    continue;
-                }
-                if (single[a] >= 0) {
-                    hit[single[a]] = true;
-                }
-                int[][] row = byPair[a];
-                if (row != null && i + 1 < n) {
-                    scanPair(text, i, row, hit);
-                }
-            }
-            Set<String> found = new java.util.HashSet<>();
-            for (int k = 0; k < hit.length; k++) {
-                if (hit[k]) {
-                    found.add(keywords[k]);
-                }
-            }
-            if (!other.isEmpty()) {
-                String lower = text.toLowerCase(Locale.ROOT);
-                other.stream().map(k -> keywords[k]).filter(lower::contains).forEach(found::add);
-            }
-            return found;
-        }
-
-        /** As {@link #scan(String)}, over UTF-8 bytes (ASCII folded; bytes of other characters match no ASCII keyword). */
+        /** The keywords in UTF-8 text (ASCII folded; bytes of other characters match no ASCII keyword). */
         Set<String> scan(byte[] t) {
             boolean[] hit = new boolean[keywords.length];
             int n = t.length;
@@ -322,35 +282,9 @@ public final class Redactor {
             return true;
         }
 
-        /** The keywords starting at {@code i} whose first character has a row (a small method, so the scan loop stays tight). */
-        private void scanPair(String text, int i, int[][] row, boolean[] hit) {
-            int b = foldChar(text.charAt(i + 1));
-            if (b >= 128 || row[b] == null) {
-                return;
-            }
-            for (int k : row[b]) {
-                if (!hit[k] && matchesAt(text, i, keywords[k])) {
-                    hit[k] = true;
-                }
-            }
-        }
-
         private static int foldChar(char c) {
             return c >= 'A' && c <= 'Z' ? c + 32 : c;
         }
-
-        private static boolean matchesAt(String text, int at, String k) {
-            if (at + k.length() > text.length()) {
-                return false;
-            }
-            for (int j = 2; j < k.length(); j++) {
-                if (foldChar(text.charAt(at + j)) != k.charAt(j)) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
     }
 
     /**

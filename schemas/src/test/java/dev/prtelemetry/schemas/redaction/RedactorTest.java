@@ -58,18 +58,18 @@ class RedactorTest {
         assertThat(REDACTOR.candidatesFor("see https://example.org/docs")).isNull();
     }
 
+    /** The pre-filter reads a record's UTF-8 bytes: every enabled rule's canary wakes its rule, also among multi-byte characters. */
     @Test
-    void theByteScanPicksTheSameRulesAsTheTextScan() {
-        List<String> texts = new java.util.ArrayList<>(List.of("{\"command\":\"python -m pytest -q\"}",
-                "{\"command\":\"export AWS_ACCESS_KEY_ID=AKIAQ7HZ3KXJ5N2MWR4T\"}", "{\"command\":\"export K=\\u0041KIA\"}",
-                "{\"u\":\"https:\\/\\/x:pw12345@h\"}", "see https://example.org/docs", "é tökén ünïcode sk-ant-x Ω password=1",
-                "x".repeat(10) + "ACCA" + "y", ""));
-        RedactionSelfTest.canaries().forEach(c -> texts.add(dev.prtelemetry.schemas.json.StrictJson.mapper().getNodeFactory().textNode(c.line()).toString()));
-        for (String t : texts) {
-            Redactor byText = REDACTOR.candidatesFor(t);
-            Redactor byBytes = REDACTOR.candidatesFor(t.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            assertThat(byBytes == null ? null : byBytes.rules()).as(t).isEqualTo(byText == null ? null : byText.rules());
+    void theByteScanWakesEachRuleOnItsCanaryAmongMultiByteText() {
+        var enabled = REDACTOR.rules().stream().map(Redactor.Rule::id).toList(); // optional rules are off here
+        for (RedactionSelfTest.Canary c : RedactionSelfTest.canaries().stream().filter(c -> enabled.contains(c.rule())).toList()) {
+            String json = "{\"text\":\"é tökén Ω " + c.line().replace("\\", "\\\\").replace("\"", "\\\"") + " ünï\"}";
+            Redactor picked = REDACTOR.candidatesFor(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(picked).as(json).isNotNull();
+            assertThat(picked.rules()).as(json).extracting(Redactor.Rule::id).contains(c.rule());
         }
+        assertThat(REDACTOR.candidatesFor("{\"text\":\"é tökén Ω ünïcode\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isNull();
     }
 
     @Test
