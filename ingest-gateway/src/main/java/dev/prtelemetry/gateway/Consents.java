@@ -1,9 +1,8 @@
 package dev.prtelemetry.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.model.Consent;
+import dev.prtelemetry.schemas.model.Requests;
+import dev.prtelemetry.schemas.validation.Violation;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,45 +33,46 @@ public class Consents {
     }
 
     /**
-     * The consent as recorded: {@code granted} (the schema already refused anything but true),
-     * {@code scopes} (the deployment's default when none are listed), {@code text_version}, {@code granted_at}.
+     * The consent as recorded from a create request's (schema-checked) {@code consent}: the scopes
+     * listed (the deployment's default when none are), the consent text version (the deployment's
+     * when none is named) and when it was granted (now, unless the request says earlier).
      */
-    public ObjectNode normalise(JsonNode consent, double now) {
-        ObjectNode out = StrictJson.mapper().createObjectNode();
-        out.put("granted", true);
-        ArrayNode scopes = out.putArray("scopes");
-        if (consent.has("scopes")) {
-            consent.get("scopes").forEach(scopes::add);
+    public Consent normalise(Requests.Consent asked, double now) {
+        List<Consent.Scope> scopes = new ArrayList<>();
+        if (asked.scopes() != null) {
+            for (String s : asked.scopes()) {
+                scopes.add(Consent.Scope.of(s).orElseThrow(() -> Problem.consentRequired("unknown consent scope '" + s
+                        + "'; nothing was stored", List.of(new Violation("/consent/scopes", "enum", "scopes are "
+                        + Consent.Scope.listed())))));
+            }
         } else {
-            config.defaultScopes().forEach(scopes::add);
+            scopes.addAll(config.defaultScopes());
         }
         if (scopes.isEmpty()) {
-            throw Problem.consentRequired("consent grants no scope; nothing was stored", List.of(new dev.prtelemetry.schemas.validation.Violation(
-                    "/consent/scopes", "minItems", "name at least one of training, evaluation, publication")));
+            throw Problem.consentRequired("consent grants no scope; nothing was stored", List.of(new Violation(
+                    "/consent/scopes", "minItems", "name at least one of " + Consent.Scope.listed())));
         }
-        out.put("text_version", consent.path("text_version").asText(config.defaultTextVersion()));
-        double grantedAt = consent.path("granted_at").asDouble(now);
+        double grantedAt = asked.grantedAt() != null ? asked.grantedAt() : now;
         if (grantedAt > now + CLOCK_SKEW_S) {
-            throw Problem.invalid("consent cannot be granted in the future", List.of(new dev.prtelemetry.schemas.validation.Violation(
+            throw Problem.invalid("consent cannot be granted in the future", List.of(new Violation(
                     "/consent/granted_at", "maximum", "is " + (long) (grantedAt - now) + " s after this request")));
         }
-        out.put("granted_at", grantedAt);
-        return out;
+        return new Consent(scopes, asked.textVersion() != null ? asked.textVersion() : config.defaultTextVersion(), grantedAt);
     }
 
     /** When the trace is deleted: now + retention, or the request's earlier {@code retain_until}. */
-    public double retainUntil(JsonNode create, double now) {
+    public double retainUntil(Requests.CreateTrace create, double now) {
         double max = now + config.retention().toMillis() / 1000.0;
-        if (!create.has("retain_until")) {
+        if (create.retainUntil() == null) {
             return max;
         }
-        double asked = create.get("retain_until").asDouble();
+        double asked = create.retainUntil();
         if (asked <= now) {
-            throw Problem.invalid("retain_until is in the past", List.of(new dev.prtelemetry.schemas.validation.Violation(
+            throw Problem.invalid("retain_until is in the past", List.of(new Violation(
                     "/retain_until", "minimum", "must be after the time of this request")));
         }
         if (asked > max + CLOCK_SKEW_S) {
-            throw Problem.invalid("retain_until is past this deployment's retention", List.of(new dev.prtelemetry.schemas.validation.Violation(
+            throw Problem.invalid("retain_until is past this deployment's retention", List.of(new Violation(
                     "/retain_until", "maximum", "traces are kept at most " + human(config.retention()) + " here")));
         }
         return Math.min(asked, max);
@@ -82,10 +82,8 @@ public class Consents {
      * Records the consent of a trace; false when the trace id belongs to another participant (nothing written).
      * A retried creation of the same participant's trace updates its record.
      */
-    public boolean record(String traceId, String participantId, ObjectNode consent, double retainUntil, double now)
+    public boolean record(String traceId, String participantId, Consent consent, double retainUntil, double now)
             throws SQLException {
-        List<String> scopes = new ArrayList<>();
-        consent.get("scopes").forEach(s -> scopes.add(s.asText()));
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
                      INSERT INTO trace_consents (trace_id, participant_id, scopes, text_version, granted_at, retain_until, created_at)
@@ -96,9 +94,9 @@ public class Consents {
                      RETURNING trace_id""")) {
             ps.setString(1, traceId);
             ps.setString(2, participantId);
-            ps.setArray(3, c.createArrayOf("text", scopes.toArray()));
-            ps.setString(4, consent.get("text_version").asText());
-            ps.setTimestamp(5, seconds(consent.get("granted_at").asDouble()));
+            ps.setArray(3, c.createArrayOf("text", consent.scopeNames().toArray()));
+            ps.setString(4, consent.textVersion());
+            ps.setTimestamp(5, seconds(consent.grantedAt()));
             ps.setTimestamp(6, seconds(retainUntil));
             ps.setTimestamp(7, seconds(now));
             try (ResultSet rs = ps.executeQuery()) {

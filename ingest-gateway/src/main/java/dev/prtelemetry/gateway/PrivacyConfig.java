@@ -6,7 +6,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
+import dev.prtelemetry.schemas.model.Consent;
 
 /**
  * Consent and retention settings of a deployment ({@code prt.privacy.*}, {@code PRT_*} variables).
@@ -18,18 +18,13 @@ import java.util.Set;
  * @param defaultTextVersion the consent text version recorded when a request names none
  * @param uploadTokenTtl     how long an upload token lives: the gateway keeps erasures this recent in memory
  */
-public record PrivacyConfig(Duration retention, List<String> defaultScopes, String defaultTextVersion, Duration uploadTokenTtl) {
-    static final Set<String> SCOPES = Set.of("training", "evaluation", "publication");
+public record PrivacyConfig(Duration retention, List<Consent.Scope> defaultScopes, String defaultTextVersion, Duration uploadTokenTtl) {
 
     public PrivacyConfig {
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalStateException("PRT_RETENTION must be positive, was " + retention);
         }
-        for (String s : defaultScopes) {
-            if (!SCOPES.contains(s)) {
-                throw new IllegalStateException("PRT_CONSENT_DEFAULT_SCOPES: '" + s + "' is not one of " + SCOPES);
-            }
-        }
+        defaultScopes = List.copyOf(defaultScopes);
     }
 
     @Factory
@@ -39,8 +34,11 @@ public record PrivacyConfig(Duration retention, List<String> defaultScopes, Stri
                                     @Value("${prt.privacy.consent-default-scopes:training,evaluation}") String scopes,
                                     @Value("${prt.privacy.consent-text-version:prt-consent-v1}") String textVersion,
                                     GatewayConfig gateway) {
-            return new PrivacyConfig(retention, Arrays.stream(scopes.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
-                    textVersion, gateway.uploadTokenTtl());
+            List<Consent.Scope> defaults = Arrays.stream(scopes.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                    .map(s -> Consent.Scope.of(s).orElseThrow(() -> new IllegalStateException("PRT_CONSENT_DEFAULT_SCOPES: '" + s
+                            + "' is not one of " + Consent.Scope.listed())))
+                    .toList();
+            return new PrivacyConfig(retention, defaults, textVersion, gateway.uploadTokenTtl());
         }
     }
 }

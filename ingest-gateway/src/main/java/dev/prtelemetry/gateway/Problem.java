@@ -113,4 +113,17 @@ public final class Problem extends RuntimeException {
         return new Problem(503, "unavailable", "Temporarily unavailable", detail + "; nothing was accepted, retry",
                 List.of(), 2L);
     }
+
+    /**
+     * A PostgreSQL failure (reads, consent records, erasure, the retention sweep): a retryable 503,
+     * logged with its cause. Every write that can fail this way is a transaction or an idempotent
+     * upsert, so a retry is safe.
+     */
+    static Problem database(java.sql.SQLException e) {
+        LOG.warn("database error", e);
+        return new Problem(503, "unavailable", "Service unavailable",
+                "the database failed this request (" + e.getSQLState() + "); retry later", List.of(), 5L);
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Problem.class);
 }

@@ -17,16 +17,97 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** Reads of what the trace assembly wrote to PostgreSQL. */
+/**
+ * Reads of what the pipeline stored: the trace row the assembly wrote, its consent record, its
+ * QA results, its events (from the chunk rows) and its document (from the document store). The
+ * views are the stored JSON composed as DESIGN.md's read API describes; a missing trace is a 404
+ * {@link Problem}, a database failure a 503 one.
+ */
 @Singleton
 public class TraceReads {
     private final DataSource dataSource;
+    private final ArtifactStore store;
 
-    public TraceReads(DataSource dataSource) {
+    public TraceReads(DataSource dataSource, ArtifactStore store) {
         this.dataSource = dataSource;
+        this.store = store;
     }
 
-    public Optional<ObjectNode> trace(String traceId) throws SQLException {
+    /** {@code GET /v1/traces/{id}}: the trace row with its consent and QA. */
+    public String traceView(String traceId) {
+        try {
+            return trace(traceId).orElseThrow(() -> Problem.notFound("no trace " + traceId + " (yet: a new trace appears"
+                    + " within seconds of its creation)")).toString();
+        } catch (SQLException e) {
+            throw Problem.database(e);
+        }
+    }
+
+    /** The assembled document's bytes as stored, once the trace has ended. */
+    public byte[] document(String traceId) {
+        String uri;
+        String state;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT state, document_uri FROM traces WHERE trace_id = ?")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw Problem.notFound("no trace " + traceId);
+                }
+                state = rs.getString(1);
+                uri = rs.getString(2);
+            }
+        } catch (SQLException e) {
+            throw Problem.database(e);
+        }
+        if (uri == null || uri.isEmpty()) {
+            throw Problem.notFound("trace " + traceId + " is " + state + "; its document is written when it ends");
+        }
+        return store.readDocument(uri).orElseThrow(() -> Problem.notFound("the document of trace " + traceId
+                + " is not in this gateway's store (" + uri + ")"));
+    }
+
+    /** {@code GET /v1/traces/{id}/events}: a page of events in seq order. */
+    public String eventsPage(String traceId, long fromSeq, int limit) {
+        if (limit < 1 || limit > 1000 || fromSeq < 0) {
+            throw Problem.badRequest("bad-page", "limit is 1..1000 and from_seq ≥ 0");
+        }
+        try {
+            if (participantOf(traceId).isEmpty()) {
+                throw Problem.notFound("no trace " + traceId);
+            }
+            ObjectNode page = events(traceId, fromSeq, limit);
+            page.put("trace_id", traceId);
+            return page.toString();
+        } catch (SQLException e) {
+            throw Problem.database(e);
+        }
+    }
+
+    /** {@code GET /v1/traces}: newest first, keyset-paged. */
+    public String listPage(Filter filter, String cursor, int limit) {
+        if (limit < 1 || limit > 500) {
+            throw Problem.badRequest("bad-page", "limit is 1..500");
+        }
+        try {
+            return list(filter, cursor, limit).toString();
+        } catch (SQLException e) {
+            throw Problem.database(e);
+        }
+    }
+
+    /** The participant of an assembled trace (the trace row exists), if any. */
+    public Optional<String> participantOf(String traceId) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT participant_id FROM traces WHERE trace_id = ?")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    Optional<ObjectNode> trace(String traceId) throws SQLException {
         Optional<ObjectNode> t = traceRow(traceId);
         if (t.isPresent()) {
             consent(traceId, t.get());
@@ -156,7 +237,7 @@ public class TraceReads {
     }
 
     /** Events with seq ≥ {@code fromSeq}, at most {@code limit}, in seq order; {@code next_seq} to continue. */
-    public ObjectNode events(String traceId, long fromSeq, int limit) throws SQLException {
+    ObjectNode events(String traceId, long fromSeq, int limit) throws SQLException {
         ObjectNode page = StrictJson.mapper().createObjectNode();
         ArrayNode events = page.putArray("events");
         try (Connection c = dataSource.getConnection();
@@ -188,7 +269,7 @@ public class TraceReads {
     }
 
     /** Newest first, keyset-paged: the cursor is the (created_at, trace_id) of the last row returned. */
-    public ObjectNode list(Filter f, String cursor, int limit) throws SQLException {
+    ObjectNode list(Filter f, String cursor, int limit) throws SQLException {
         StringBuilder sql = new StringBuilder("SELECT trace_id, participant_id, task_id, state, event_count, chunk_count,"
                 + " chain_head, merkle_root, verdict, reasons::text, metrics::text, document_uri, duplicates_dropped,"
                 + " created_at, updated_at FROM traces WHERE true");

@@ -87,8 +87,9 @@ final class StartCommand implements Callable<Integer> {
             return ExitCodes.USAGE;
         }
         for (String scope : consent) {
-            if (!List.of("training", "evaluation", "publication").contains(scope)) {
-                err.println("prt start: --consent scopes are training, evaluation, publication; not '" + scope + "'");
+            if (dev.prtelemetry.schemas.model.Consent.Scope.of(scope).isEmpty()) {
+                err.println("prt start: --consent scopes are " + dev.prtelemetry.schemas.model.Consent.Scope.listed()
+                        + "; not '" + scope + "'");
                 return ExitCodes.USAGE;
             }
         }

@@ -14,19 +14,25 @@ public final class Requests {
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record CreateTrace(String participantId, String taskId, String taskTitle, String taskDescription,
-                              String repoOrigin, String startCommit, Environment environment, Consent consent) {
+    public record CreateTrace(String traceId, String participantId, String taskId, String taskTitle, String taskDescription,
+                              String repoOrigin, String startCommit, Environment environment, Double startedAt,
+                              String startSnapshotRef, Consent consent, Double retainUntil) {
+
+        /** A body already checked against {@code create-trace-request.schema.json}. */
+        public static CreateTrace of(JsonNode checked) {
+            return read(checked, CreateTrace.class);
+        }
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Environment(String os, String arch, Map<String, String> runtimes, String testCommand,
-                              String shell, String recorderVersion) {
+                              String testFramework, String shell, String recorderVersion) {
     }
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Consent(boolean granted, List<String> scopes, String textVersion) {
+    public record Consent(boolean granted, List<String> scopes, String textVersion, Double grantedAt) {
     }
 
     /** A chunk keeps its events as JSON: they are hashed as sent. */
@@ -38,5 +44,22 @@ public final class Requests {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Complete(long finalSeq, String chainHead, String outcome, String finalPatchRef) {
+
+        /** A body already checked against {@code complete-request.schema.json}. */
+        public static Complete of(JsonNode checked) {
+            return read(checked, Complete.class);
+        }
     }
+
+    private static <T> T read(JsonNode checked, Class<T> type) {
+        try {
+            return READER.treeToValue(checked, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("not a " + type.getSimpleName() + " (checked against its schema?): " + e.getMessage(), e);
+        }
+    }
+
+    /** Unknown members are the schema's business (it refuses them); the records read what they name. */
+    private static final com.fasterxml.jackson.databind.ObjectMapper READER = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 }
