@@ -50,6 +50,8 @@ public class TraceIntake {
     private final Counter acceptedChunks;
     private final Counter kafkaFailures;
     private final Timer ackLatency;
+    private final Timer chunkLatency;
+    private final Timer claimLatency;
 
     public TraceIntake(GatewayConfig config, UploadTokens tokens, TraceRecordsProducer producer, IdempotencyKeys idempotency,
                        Consents consents, TraceReads reads, ArtifactStore artifacts, ArtifactScreen screen, Access access,
@@ -67,6 +69,10 @@ public class TraceIntake {
         this.acceptedChunks = meters.counter("prt_gateway_chunks_accepted_total");
         this.kafkaFailures = meters.counter("prt_gateway_kafka_failures_total");
         this.ackLatency = Timer.builder("prt_gateway_kafka_ack_seconds").publishPercentiles(0.5, 0.99).register(meters);
+        this.chunkLatency = Timer.builder("prt_gateway_chunk_seconds")
+                .description("a chunk's time in the gateway: checks, Idempotency-Key, Kafka ack").publishPercentiles(0.5, 0.99)
+                .register(meters);
+        this.claimLatency = Timer.builder("prt_gateway_idempotency_claim_seconds").publishPercentiles(0.5, 0.99).register(meters);
     }
 
     /** A created trace: {@code existed} when a retried creation found it (200 rather than 201). */
@@ -140,6 +146,7 @@ public class TraceIntake {
      * bound to that digest (the same key with another chunk is refused), then sent as it arrived.
      */
     public CompletableFuture<Responses.ChunkAccepted> ingest(String traceId, String idempotencyKey, byte[] body) {
+        long start = System.nanoTime();
         RequestChecks.requireSize(body, config.maxChunkBytes());
         if (idempotencyKey == null || idempotencyKey.isBlank() || idempotencyKey.length() > 256) {
             throw Problem.badRequest("idempotency-key", "send an Idempotency-Key header (up to 256 characters), "
@@ -155,7 +162,9 @@ public class TraceIntake {
         long chunkSeq = chunk.get("chunk_seq").asLong();
         int events = chunk.get("events").size();
         String record = TraceRecords.chunkText(traceId, nowSeconds(), chunkSeq, digest, new String(body, StandardCharsets.UTF_8));
+        long claimStart = System.nanoTime();
         return idempotency.claim(traceId, idempotencyKey, digest).thenCompose(refused -> {
+            claimLatency.record(System.nanoTime() - claimStart, TimeUnit.NANOSECONDS);
             if (refused != null) {
                 throw new CompletionException(refused);
             }
@@ -163,6 +172,7 @@ public class TraceIntake {
         }).thenApply(ok -> {
             acceptedEvents.increment(events);
             acceptedChunks.increment();
+            chunkLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return new Responses.ChunkAccepted(traceId, chunkSeq, digest, events);
         });
     }

@@ -32,10 +32,10 @@ public final class GatewayProcess implements AutoCloseable {
             throw new IllegalStateException("no gateway jar at " + jar + " (mvn -pl ingest-gateway package builds it)");
         }
         Files.createDirectories(log.getParent());
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC",
-                "-jar", jar.toString()));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(javaOptions(env));
+        command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -48,6 +48,14 @@ public final class GatewayProcess implements AutoCloseable {
         gateway.awaitHealthy(Duration.ofSeconds(60), log);
         return gateway;
     }
+
+    /** The gateway JVM's options: {@code PRT_GATEWAY_JAVA_OPTS} (space-separated), else {@link #DEFAULT_JAVA_OPTS}. */
+    static List<String> javaOptions(Map<String, String> env) {
+        String opts = env.getOrDefault("PRT_GATEWAY_JAVA_OPTS", System.getenv().getOrDefault("PRT_GATEWAY_JAVA_OPTS", DEFAULT_JAVA_OPTS));
+        return java.util.Arrays.stream(opts.trim().split("\\s+")).filter(o -> !o.isEmpty()).toList();
+    }
+
+    static final String DEFAULT_JAVA_OPTS = "-Xmx512m -XX:+UseSerialGC";
 
     private void awaitHealthy(Duration timeout, Path log) throws Exception {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
