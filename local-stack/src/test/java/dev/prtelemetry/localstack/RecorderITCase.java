@@ -257,6 +257,85 @@ class RecorderITCase {
     }
 
     /**
+     * Every finished trace's document rebuilds from PostgreSQL alone (its stored skeleton and its
+     * chunk rows) byte for byte as the stored document — what re-scoring relies on to read a batch of
+     * documents per query — and a skeleton that no longer matches is caught by the claim check's
+     * SHA-256: the judge then reads the stored document and scores the same.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE - 1)
+    void finishedDocumentsRebuildFromPostgresByteForByteAndAChangedOneIsCaught() throws Exception {
+        List<String> ids = new java.util.ArrayList<>();
+        try (var c = java.sql.DriverManager.getConnection(stack.jdbcUrl(), "postgres", "postgres");
+             var rs = c.createStatement().executeQuery("SELECT trace_id FROM traces WHERE document_uri IS NOT NULL")) {
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+        }
+        assertThat(ids).isNotEmpty();
+        java.util.Map<String, byte[]> rebuilt;
+        try (var documents = new dev.prtelemetry.flink.qa.StoredDocuments(stack.jdbcUrl(), "postgres", "postgres")) {
+            rebuilt = documents.rebuild(ids);
+        }
+        assertThat(rebuilt.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+        String sample = null;
+        for (String id : ids) {
+            JsonNode trace = get("/v1/traces/" + id);
+            assertThat(new String(rebuilt.get(id), java.nio.charset.StandardCharsets.UTF_8)).as(id).isEqualTo(document(trace));
+            if ("complete".equals(trace.path("state").asText())) {
+                sample = id;
+            }
+        }
+        assertThat(sample).isNotNull();
+        // a rebuilt document that is not the claimed one is not used: the stored one is read instead
+        var claim = dev.prtelemetry.schemas.stream.ClaimCheck.parse(claimOf(sample));
+        java.util.concurrent.atomic.AtomicInteger storeReads = new java.util.concurrent.atomic.AtomicInteger();
+        var judging = new dev.prtelemetry.flink.qa.TraceJudging(
+                List.of(dev.prtelemetry.qa.judging.Judges.create("heuristic", null, null, "OPENAI_API_KEY", java.util.Map.of())),
+                List.of(dev.prtelemetry.schemas.rubric.Rubric.load("debugging@2")), digest -> java.util.Set.of(),
+                uri -> {
+                    storeReads.incrementAndGet();
+                    return read(new org.apache.flink.core.fs.Path(uri)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                });
+        byte[] changed = new String(rebuilt.get(sample), java.nio.charset.StandardCharsets.UTF_8)
+                .replaceFirst("\"participant_id\":\"", "\"participant_id\":\"x").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var fromRebuilt = judging.judge(claim, rebuilt.get(sample));
+        assertThat(storeReads.get()).as("the rebuilt document is the claimed one: no store read").isZero();
+        var fromStore = judging.judge(claim, changed);
+        assertThat(storeReads.get()).as("a changed one is not used: the store is read").isEqualTo(1);
+        assertThat(fromStore).hasSize(1);
+        assertThat(fromStore.get(0).overall).isEqualTo(fromRebuilt.get(0).overall);
+        assertThat(fromStore.get(0).traceDigest).isEqualTo(claim.documentSha256());
+    }
+
+    /** The trace's latest claim check on prt.traces-assembled. */
+    static String claimOf(String traceId) {
+        var props = new java.util.Properties();
+        props.put("bootstrap.servers", stack.kafkaBootstrap());
+        props.put("isolation.level", "read_committed");
+        props.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        props.put("value.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(props)) {
+            var parts = consumer.partitionsFor(dev.prtelemetry.schemas.stream.Topics.TRACES_ASSEMBLED).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            var end = consumer.endOffsets(parts);
+            String latest = null;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    if (traceId.equals(r.key())) {
+                        latest = r.value();
+                    }
+                }
+            }
+            assertThat(latest).as("claim check of " + traceId).isNotNull();
+            return latest;
+        }
+    }
+
+    /**
      * Re-scoring with a second rubric version (a BATCH job over a bounded replay of the
      * assembled-traces topic) adds judgements beside the first ones and leaves those untouched;
      * running it again adds nothing.

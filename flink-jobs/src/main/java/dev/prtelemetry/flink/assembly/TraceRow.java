@@ -16,6 +16,8 @@ public class TraceRow {
     public String metricsJson;
     public String headerJson;
     public String documentUri;
+    /** The document less its events, set on the row written with the document (else null: the stored one is kept). */
+    public String skeletonJson;
     public long duplicatesDropped;
     public long createdAtMs;
     public long updatedAtMs;

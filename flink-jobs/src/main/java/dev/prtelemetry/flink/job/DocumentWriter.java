@@ -181,6 +181,7 @@ public class DocumentWriter extends RichAsyncFunction<AssembledTrace, DocumentWr
         }
         TraceRow row = trace.row;
         row.documentUri = path.toString();
+        row.skeletonJson = new String(trace.skeleton, java.nio.charset.StandardCharsets.UTF_8);
 
         JsonNode header = row.headerJson == null ? null : StrictJson.parseAccepted(row.headerJson);
         JsonNode retain = header == null ? null : header.get("retain_until");

@@ -19,14 +19,15 @@ public final class JdbcSinks {
     static final String UPSERT_TRACE = """
             INSERT INTO traces (trace_id, participant_id, task_id, state, version, event_count, chunk_count,
                                 chain_head, merkle_root, verdict, reasons, metrics, header, document_uri,
-                                duplicates_dropped, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?)
+                                duplicates_dropped, created_at, updated_at, skeleton)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?)
             ON CONFLICT (trace_id) DO UPDATE SET
                 participant_id = EXCLUDED.participant_id, task_id = EXCLUDED.task_id, state = EXCLUDED.state,
                 version = EXCLUDED.version, event_count = EXCLUDED.event_count, chunk_count = EXCLUDED.chunk_count,
                 chain_head = EXCLUDED.chain_head, merkle_root = EXCLUDED.merkle_root, verdict = EXCLUDED.verdict,
                 reasons = EXCLUDED.reasons, metrics = EXCLUDED.metrics, header = EXCLUDED.header,
                 document_uri = COALESCE(EXCLUDED.document_uri, traces.document_uri),
+                skeleton = COALESCE(EXCLUDED.skeleton, traces.skeleton),
                 duplicates_dropped = EXCLUDED.duplicates_dropped, updated_at = EXCLUDED.updated_at
             WHERE traces.version < EXCLUDED.version
                OR (traces.version = EXCLUDED.version AND traces.document_uri IS NULL AND EXCLUDED.document_uri IS NOT NULL)
@@ -65,6 +66,7 @@ public final class JdbcSinks {
                     ps.setLong(15, r.duplicatesDropped);
                     ps.setTimestamp(16, new Timestamp(r.createdAtMs));
                     ps.setTimestamp(17, new Timestamp(r.updatedAtMs));
+                    ps.setString(18, r.skeletonJson);
                 })
                 .withExecutionOptions(execution(config))
                 // not rewritten into one multi-row INSERT: a batch may hold several versions of a

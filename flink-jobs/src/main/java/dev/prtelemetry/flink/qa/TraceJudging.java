@@ -47,6 +47,15 @@ public final class TraceJudging {
 
     /** As above, for a claim check already read. */
     public List<JudgementRow> judge(ClaimCheck claim) throws Exception {
+        return judge(claim, null);
+    }
+
+    /**
+     * As above, with the document's bytes when the caller already has them from elsewhere
+     * ({@link StoredDocuments}): they are used only if they are the bytes the claim check names
+     * (its SHA-256 and size); otherwise the document is read from the store as usual.
+     */
+    public List<JudgementRow> judge(ClaimCheck claim, byte[] candidate) throws Exception {
         if (!claim.isComplete()) {
             return List.of();
         }
@@ -59,6 +68,13 @@ public final class TraceJudging {
             for (Judge j : judges) {
                 if (have.contains(key(r.key(), j.id()))) {
                     continue;
+                }
+                if (doc == null && candidate != null && claim.documentSha256() != null) { // proven against the digest, or not used
+                    try {
+                        doc = StrictJson.parseAccepted(claim.checkDocument(candidate));
+                    } catch (ClaimCheck.ChangedDocument e) {
+                        LOG.debug("rebuilt document of {} differs from its claim check; reading the stored one", traceId);
+                    }
                 }
                 if (doc == null) {
                     try {
