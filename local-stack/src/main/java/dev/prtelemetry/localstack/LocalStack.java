@@ -129,8 +129,13 @@ public final class LocalStack implements AutoCloseable {
         Configuration conf = TraceAssemblyJob.flinkConfiguration(job);
         Path tmp = Files.createDirectories(data.resolve("flink-tmp"));
         conf.setString("io.tmp.dirs", tmp.toString());
-        conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(job.parallelism()));
-        conf.setString("rest.bind-port", "0");
+        // twice the job's slots: the pipeline's, and room for a BATCH job (re-scoring) submitted beside it
+        conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(2 * job.parallelism()));
+        // the embedded cluster's REST endpoint, where ./prt rescore submits its job (and Flink's clients connect)
+        conf.setString("rest.address", "127.0.0.1");
+        conf.setString("rest.bind-address", "127.0.0.1");
+        conf.setString("rest.port", String.valueOf(config.flinkRestPort()));
+        conf.setString("rest.bind-port", String.valueOf(config.flinkRestPort()));
         StreamExecutionEnvironment env;
         if (config.flinkRest() != null) {
             // An external Flink cluster: ship the job jar to its JobManager; it keeps its own checkpoints.
@@ -226,6 +231,15 @@ public final class LocalStack implements AutoCloseable {
 
     public String s3Endpoint() {
         return s3Endpoint;
+    }
+
+    /** The REST endpoint (host:port) of the Flink cluster running the pipeline: the embedded one, or PRT_FLINK_REST. */
+    public String flinkRest() {
+        return flinkRest(config);
+    }
+
+    static String flinkRest(StackConfig config) {
+        return config.flinkRest() != null ? config.flinkRest() : "127.0.0.1:" + config.flinkRestPort();
     }
 
     private <T extends AutoCloseable> T remember(T closeable) {

@@ -24,10 +24,12 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * {@code ./prt rescore --rubric debugging@2 --judge heuristic [--from DATE] [--to DATE]}: re-scores
+ * {@code ./prt rescore --rubric debugging@2 --judge heuristic [--from DATE] [--to DATE] [--local]}: re-scores
  * the running stack's assembled traces with a BATCH Flink job (a bounded replay of
- * {@code prt.traces-assembled}), prints progress, then a summary: traces scored, and the mean
- * score shift per dimension against the rubric's previous version by the same judge.
+ * {@code prt.traces-assembled}) submitted to the stack's Flink cluster (the embedded one's REST
+ * endpoint, or {@code PRT_FLINK_REST}; {@code --local}: a Flink of its own in this process),
+ * prints progress, then a summary: traces scored, and the mean score shift per dimension
+ * against the rubric's previous version by the same judge.
  */
 public final class RescoreMain {
     private RescoreMain() {
@@ -61,10 +63,19 @@ public final class RescoreMain {
         List<String> rubricKeys = rubrics.stream().map(r -> Rubric.load(r).key()).toList();
 
         Configuration conf = new Configuration();
-        Path tmp = Files.createDirectories(data.resolve("flink-tmp"));
-        conf.setString("io.tmp.dirs", tmp.toString());
-        conf.setString("rest.bind-port", "0");
-        StreamExecutionEnvironment flink = StreamExecutionEnvironment.createLocalEnvironment(job.parallelism(), conf);
+        StreamExecutionEnvironment flink;
+        if (a.contains("--local")) {
+            // a Flink of its own in this process (the stack's cluster is not used)
+            Path tmp = Files.createDirectories(data.resolve("flink-tmp"));
+            conf.setString("io.tmp.dirs", tmp.toString());
+            conf.setString("rest.bind-port", "0");
+            flink = StreamExecutionEnvironment.createLocalEnvironment(job.parallelism(), conf);
+        } else {
+            // the job goes to the Flink cluster running the pipeline (embedded or PRT_FLINK_REST), warm and beside its data
+            String rest = LocalStack.flinkRest(stack);
+            System.out.printf("prt rescore: submitting to the Flink cluster at %s (--local runs one in this process)%n", rest);
+            flink = LocalStack.remoteEnvironment(rest, conf, stack.flinkJobJar());
+        }
         RescoreJob.define(flink, job, judgeNames, rubrics, from, to);
         Instant started = Instant.now();
         System.out.printf("prt rescore: %s with %s over prt.traces-assembled%s%s%n", rubricKeys, judgeIds,

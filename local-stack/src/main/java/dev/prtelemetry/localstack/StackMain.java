@@ -81,7 +81,7 @@ public final class StackMain {
         System.out.println("prt: data         " + data);
         System.out.println("prt: researcher   token in " + data.resolve("researcher.token") + " (mode 600)");
         System.out.println("prt: Kafka " + stack[0].kafkaBootstrap() + " · PostgreSQL " + stack[0].jdbcUrl()
-                + " · S3 " + stack[0].s3Endpoint());
+                + " · S3 " + stack[0].s3Endpoint() + " · Flink REST " + stack[0].flinkRest());
         System.out.println("prt: Ctrl-C or ./prt down stops everything");
         stopped.await();
         return 0;

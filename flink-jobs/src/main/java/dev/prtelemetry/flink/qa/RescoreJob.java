@@ -93,6 +93,8 @@ public final class RescoreJob {
         private final List<String> judgeNames;
         private final List<String> rubricNames;
         private final int threads;
+        /** The submitter's judge settings (PRT_LLM_*, OPENAI_API_KEY): the job may run on a cluster with other variables. */
+        private final HashMap<String, String> judgeEnv;
         private transient ExecutorService pool;
         private transient java.util.concurrent.ScheduledExecutorService timer;
         private transient TraceJudging judging;
@@ -110,13 +112,21 @@ public final class RescoreJob {
             this.judgeNames = List.copyOf(judges);
             this.rubricNames = List.copyOf(rubrics);
             this.threads = threads;
+            this.judgeEnv = new HashMap<>();
+            System.getenv().forEach((k, v) -> {
+                if (k.startsWith("PRT_LLM_") || k.equals("OPENAI_API_KEY")) {
+                    judgeEnv.put(k, v);
+                }
+            });
         }
 
         @Override
         public void open(OpenContext openContext) throws Exception {
             List<Judge> judges = new ArrayList<>();
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.putAll(judgeEnv);
             for (String j : judgeNames) {
-                judges.add(Judges.create(j, null, null, "OPENAI_API_KEY", System.getenv()));
+                judges.add(Judges.create(j, null, null, "OPENAI_API_KEY", env));
             }
             List<Rubric> rubrics = rubricNames.stream().map(Rubric::load).toList();
             Map<String, Set<String>> stored = storedKeys(rubrics.stream().map(Rubric::key).toList());
