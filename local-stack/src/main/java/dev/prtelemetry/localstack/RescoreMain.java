@@ -74,7 +74,9 @@ public final class RescoreMain {
             // the job goes to the Flink cluster running the pipeline (embedded or PRT_FLINK_REST), warm and beside its data
             String rest = LocalStack.flinkRest(stack);
             System.out.printf("prt rescore: submitting to the Flink cluster at %s (--local runs one in this process)%n", rest);
-            flink = LocalStack.remoteEnvironment(rest, conf, stack.flinkJobJar());
+            flink = stack.flinkRest() != null ? LocalStack.remoteEnvironment(rest, conf, stack.flinkJobJar())
+                    // the embedded cluster runs on this classpath already: no job jar (its Kafka classes would clash with the broker's)
+                    : StreamExecutionEnvironment.createRemoteEnvironment("127.0.0.1", stack.flinkRestPort(), conf);
         }
         RescoreJob.define(flink, job, judgeNames, rubrics, from, to);
         Instant started = Instant.now();
@@ -83,9 +85,13 @@ public final class RescoreMain {
         JobClient client = flink.executeAsync("prt-rescore");
         try (Connection c = DriverManager.getConnection(jdbc, stack.jdbcUser(), stack.jdbcPassword())) {
             var result = client.getJobExecutionResult(); // the embedded cluster ends with the job
+            long lastSaid = System.nanoTime();
             while (!result.isDone()) {
-                Thread.sleep(2000);
-                System.out.printf("prt rescore: %d judgements written so far%n", count(c, rubricKeys, judgeIds, started));
+                Thread.sleep(100);
+                if (System.nanoTime() - lastSaid > 2_000_000_000L && !result.isDone()) {
+                    System.out.printf("prt rescore: %d judgements written so far%n", count(c, rubricKeys, judgeIds, started));
+                    lastSaid = System.nanoTime();
+                }
             }
             result.get();
             long written = count(c, rubricKeys, judgeIds, started);

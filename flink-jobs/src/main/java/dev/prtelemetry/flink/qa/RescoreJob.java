@@ -16,6 +16,7 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,8 +59,11 @@ public final class RescoreJob {
                 .setProperty("isolation.level", "read_committed")
                 .build();
         var claims = env.fromSource(replay, WatermarkStrategy.noWatermarks(), "traces-assembled replay").uid("rescore-source")
-                // one claim per trace content, however often it was replayed onto the topic
-                .keyBy(RescoreJob::digest, Types.STRING).reduce((a, b) -> a).uid("rescore-dedupe").name("one per digest");
+                // read once: (content key, claim check); one claim per trace content, however often it was replayed onto the topic
+                .map(json -> Tuple2.of(ClaimCheck.parseAccepted(json).contentKey(), json), Types.TUPLE(Types.STRING, Types.STRING))
+                .uid("rescore-key").name("content key")
+                .keyBy(t -> t.f0, Types.STRING).reduce((a, b) -> a).uid("rescore-dedupe").name("one per digest")
+                .map(t -> t.f1, Types.STRING).uid("rescore-claim").name("claim check");
         // claims are judged RESCORE_IN_FLIGHT at a time, their documents rebuilt from PostgreSQL a batch per query
         // (one object-store read per trace was the cost: 4 ms of CPU each in the S3 client and server)
         AsyncDataStream.unorderedWait(claims, new Judging(config, judges, rubrics, threads()), 10, TimeUnit.MINUTES,
@@ -77,10 +81,6 @@ public final class RescoreJob {
     /** Threads that read and judge documents ({@code PRT_RESCORE_THREADS}, default 8: reads wait on the object store). */
     static int threads() {
         return Integer.parseInt(System.getenv().getOrDefault("PRT_RESCORE_THREADS", "8"));
-    }
-
-    static String digest(String claim) {
-        return ClaimCheck.parse(claim).contentKey();
     }
 
     /**
@@ -172,7 +172,7 @@ public final class RescoreJob {
         public void asyncInvoke(String claim, ResultFuture<JudgementRow> result) {
             ClaimCheck parsed;
             try {
-                parsed = ClaimCheck.parse(claim);
+                parsed = ClaimCheck.parseAccepted(claim);
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
                 return;
