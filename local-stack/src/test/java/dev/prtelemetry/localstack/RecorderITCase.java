@@ -370,9 +370,12 @@ class RecorderITCase {
         }
     }
 
+    /** As {@code ./prt rescore} does: the BATCH job submitted to the stack's running Flink cluster, beside the pipeline. */
     static void rescore() throws Exception {
         var job = stack.jobConfig();
-        var flink = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.createLocalEnvironment(1,
+        String rest = stack.flinkRest();
+        var flink = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.createRemoteEnvironment(
+                rest.substring(0, rest.lastIndexOf(':')), Integer.parseInt(rest.substring(rest.lastIndexOf(':') + 1)),
                 new org.apache.flink.configuration.Configuration());
         dev.prtelemetry.flink.qa.RescoreJob.define(flink, job, List.of("heuristic"), List.of("debugging@2"), null, null);
         flink.execute("prt-rescore-test");

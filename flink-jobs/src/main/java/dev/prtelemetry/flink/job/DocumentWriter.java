@@ -172,7 +172,7 @@ public class DocumentWriter extends RichAsyncFunction<AssembledTrace, DocumentWr
         Path path = new Path(DocumentLocation.of(baseUri, trace.traceId, created));
         FileSystem fs = path.getFileSystem();
         try (OutputStream os = fs.create(path, FileSystem.WriteMode.OVERWRITE)) {
-            os.write(bytes);
+            BulkWrites.writeAll(os, bytes);
         }
         if (erased(trace.traceId)) {
             // erased while the document was being written: the erasure may have looked before it existed
