@@ -93,7 +93,10 @@ public final class RescoreJob {
         private final List<String> judgeNames;
         private final List<String> rubricNames;
         private final int threads;
-        /** The submitter's judge settings (PRT_LLM_*, OPENAI_API_KEY): the job may run on a cluster with other variables. */
+        /**
+         * The submitter's judge settings ({@code PRT_LLM_*}: base URL, model, prices), as the job may run on a cluster
+         * with other variables. Never the API key: a job graph is no place for a secret; the cluster's environment holds it.
+         */
         private final HashMap<String, String> judgeEnv;
         private transient ExecutorService pool;
         private transient java.util.concurrent.ScheduledExecutorService timer;
@@ -114,7 +117,7 @@ public final class RescoreJob {
             this.threads = threads;
             this.judgeEnv = new HashMap<>();
             System.getenv().forEach((k, v) -> {
-                if (k.startsWith("PRT_LLM_") || k.equals("OPENAI_API_KEY")) {
+                if (k.startsWith("PRT_LLM_")) {
                     judgeEnv.put(k, v);
                 }
             });

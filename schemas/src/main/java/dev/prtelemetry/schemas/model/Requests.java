@@ -44,22 +44,15 @@ public final class Requests {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Complete(long finalSeq, String chainHead, String outcome, String finalPatchRef) {
-
-        /** A body already checked against {@code complete-request.schema.json}. */
-        public static Complete of(JsonNode checked) {
-            return read(checked, Complete.class);
-        }
     }
 
+    /** Reads a schema-checked body with the shared mapper; unknown members are the schema's business (it refuses them). */
     private static <T> T read(JsonNode checked, Class<T> type) {
         try {
-            return READER.treeToValue(checked, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return dev.prtelemetry.schemas.json.StrictJson.mapper().readerFor(type)
+                    .without(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(checked);
+        } catch (java.io.IOException e) {
             throw new IllegalArgumentException("not a " + type.getSimpleName() + " (checked against its schema?): " + e.getMessage(), e);
         }
     }
-
-    /** Unknown members are the schema's business (it refuses them); the records read what they name. */
-    private static final com.fasterxml.jackson.databind.ObjectMapper READER = new com.fasterxml.jackson.databind.ObjectMapper()
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 }
