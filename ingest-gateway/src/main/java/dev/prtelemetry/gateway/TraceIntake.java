@@ -132,7 +132,7 @@ public class TraceIntake {
         header.put("retain_until", retainUntil);
         header.put("created_at", now);
         Responses.TraceCreated answer = created(traceId);
-        return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, null)
+        return send(traceId, TraceRecords.header(traceId, now, header).toString(), TraceRecords.HEADER, null, null, null, now)
                 .thenApply(ok -> new Created(answer, false));
     }
 
@@ -161,14 +161,15 @@ public class TraceIntake {
         String digest = TraceRecords.digest(chunk);
         long chunkSeq = chunk.get("chunk_seq").asLong();
         int events = chunk.get("events").size();
-        String record = TraceRecords.chunkText(traceId, nowSeconds(), chunkSeq, digest, new String(body, StandardCharsets.UTF_8));
+        double receivedAt = nowSeconds();
+        String record = TraceRecords.chunkText(traceId, receivedAt, chunkSeq, digest, new String(body, StandardCharsets.UTF_8));
         long claimStart = System.nanoTime();
         return idempotency.claim(traceId, idempotencyKey, digest).thenCompose(refused -> {
             claimLatency.record(System.nanoTime() - claimStart, TimeUnit.NANOSECONDS);
             if (refused != null) {
                 throw new CompletionException(refused);
             }
-            return send(traceId, record, TraceRecords.CHUNK, chunkSeq, digest, idempotencyKey);
+            return send(traceId, record, TraceRecords.CHUNK, chunkSeq, digest, idempotencyKey, receivedAt);
         }).thenApply(ok -> {
             acceptedEvents.increment(events);
             acceptedChunks.increment();
@@ -181,7 +182,9 @@ public class TraceIntake {
     public CompletableFuture<Responses.Completing> complete(String traceId, byte[] body) {
         RequestChecks.requireSize(body, config.maxRequestBytes());
         JsonNode checked = RequestChecks.document(body, SchemaName.COMPLETE_REQUEST);
-        return send(traceId, TraceRecords.complete(traceId, nowSeconds(), checked).toString(), TraceRecords.COMPLETE, null, null, null)
+        double receivedAt = nowSeconds();
+        return send(traceId, TraceRecords.complete(traceId, receivedAt, checked).toString(), TraceRecords.COMPLETE, null, null, null,
+                receivedAt)
                 .thenApply(ok -> new Responses.Completing(traceId, "completing"));
     }
 
@@ -226,9 +229,10 @@ public class TraceIntake {
 
     /** Sends a record and completes once Kafka acknowledged it; a 503 {@link Problem} when it did not in time. */
     private CompletableFuture<Void> send(String traceId, String record, String kind, Long chunkSeq, String digest,
-                                         String idempotencyKey) {
+                                         String idempotencyKey, double receivedAt) {
         long start = System.nanoTime();
-        return producer.send(traceId, record.getBytes(StandardCharsets.UTF_8), kind, chunkSeq, digest, idempotencyKey)
+        return producer.send(traceId, record.getBytes(StandardCharsets.UTF_8), kind, chunkSeq, digest, idempotencyKey,
+                        Math.round(receivedAt * 1000))
                 .orTimeout(config.kafkaAckTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .handle((ok, error) -> {
                     ackLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -48,9 +48,18 @@ public class TraceRecordsProducer implements AutoCloseable {
     /** As above, with the client's Idempotency-Key kept as the {@code prt-idempotency-key} header, for tracing retries. */
     public CompletableFuture<Void> send(String traceId, byte[] value, String kind, Long chunkSeq, String digest,
                                         String idempotencyKey) {
+        return send(traceId, value, kind, chunkSeq, digest, idempotencyKey, null);
+    }
+
+    /**
+     * As above, with the record's timestamp set to the gateway's receive time (the {@code received_at}
+     * in its value, in ms): the time the metrics windows count the record at.
+     */
+    public CompletableFuture<Void> send(String traceId, byte[] value, String kind, Long chunkSeq, String digest,
+                                        String idempotencyKey, Long receivedAtMs) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        ProducerRecord<byte[], byte[]> record =
-                new ProducerRecord<>(Topics.TRACE_RECORDS, traceId.getBytes(StandardCharsets.UTF_8), value);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(Topics.TRACE_RECORDS, null, receivedAtMs,
+                traceId.getBytes(StandardCharsets.UTF_8), value);
         record.headers().add(TraceRecords.KIND_HEADER, kind.getBytes(StandardCharsets.UTF_8));
         if (chunkSeq != null) {
             record.headers().add(TraceRecords.CHUNK_SEQ_HEADER, chunkSeq.toString().getBytes(StandardCharsets.UTF_8));

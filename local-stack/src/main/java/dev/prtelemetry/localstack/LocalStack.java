@@ -77,6 +77,7 @@ public final class LocalStack implements AutoCloseable {
                 new NewTopic(Topics.TRACE_RECORDS, config.partitions(), (short) 1),
                 new NewTopic(Topics.TRACES_ASSEMBLED, config.partitions(), (short) 1),
                 new NewTopic(Topics.QA_RESULTS, config.partitions(), (short) 1),
+                new NewTopic(Topics.METRICS, config.partitions(), (short) 1),
                 new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)),
                 Topics.configs(config.rawRetention(), config.retention()));
         say("schema migrations applied: %d; topics ready", applied);
@@ -150,8 +151,8 @@ public final class LocalStack implements AutoCloseable {
             env = StreamExecutionEnvironment.createLocalEnvironment(job.parallelism(), conf);
         }
         env.setMaxParallelism(128);
-        TraceAssemblyJob.defineWorkflow(env, TraceAssemblyJob.kafkaSource(job), TraceAssemblyJob.sinks(job), job);
-        TraceAssemblyJob.defineQa(env, job, dev.prtelemetry.flink.qa.QaConfig.fromEnv(config.jobEnv(), job.documentsBaseUri()));
+        TraceAssemblyJob.definePipeline(env, job, dev.prtelemetry.flink.qa.QaConfig.fromEnv(config.jobEnv(), job.documentsBaseUri()),
+                config.jobEnv());
         JobClient client = env.executeAsync(TraceAssemblyJob.NAME);
         return () -> client.cancel().get();
     }

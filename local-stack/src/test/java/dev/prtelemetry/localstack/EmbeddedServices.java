@@ -35,7 +35,8 @@ final class EmbeddedServices implements AutoCloseable {
         EmbeddedKafka.ensureTopics(kafka.bootstrapServers(), List.of(
                 new NewTopic(Topics.TRACE_RECORDS, 4, (short) 1),
                 new NewTopic(Topics.TRACES_ASSEMBLED, 2, (short) 1),
-                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)),
+                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1),
+                new NewTopic(Topics.METRICS, 2, (short) 1)),
                 Topics.configs(java.time.Duration.ofDays(7), java.time.Duration.ofDays(90)));
         return new EmbeddedServices(dir, kafka, db, s3);
     }

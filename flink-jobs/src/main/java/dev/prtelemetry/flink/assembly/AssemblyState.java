@@ -21,6 +21,8 @@ public class AssemblyState {
     /** From the header, so a row needs no parse of it. */
     public String participantId;
     public String taskId;
+    /** The header's repo_origin (after redaction), for the metrics per repository. */
+    public String repoOrigin;
     /** The gateway's creation time (header {@code created_at}, epoch seconds); it names the document's day. */
     public double createdAtS = -1;
     /** Artifact references the applied events cite ({@code artifact://sha256/…}), sorted. */

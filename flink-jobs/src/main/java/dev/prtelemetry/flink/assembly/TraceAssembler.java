@@ -50,8 +50,8 @@ public final class TraceAssembler implements Serializable {
         }
     }
 
-    /** A chunk whose events were accepted: its events as a JSON array, seq range inclusive. */
-    public record AppliedChunk(long chunkSeq, long firstSeq, long lastSeq, byte[] eventsJson) {
+    /** A chunk whose events were accepted: its events as a JSON array, seq range inclusive, and when the gateway received it (ms; -1 unknown). */
+    public record AppliedChunk(long chunkSeq, long firstSeq, long lastSeq, byte[] eventsJson, long receivedAtMs) {
     }
 
     /** A record the assembly could not use, and why. */
@@ -66,6 +66,10 @@ public final class TraceAssembler implements Serializable {
         public boolean changed;
         /** The trace reached a final status in this step. */
         public boolean finished;
+        /** The trace's header was accepted in this step (the trace opened). */
+        public boolean opened;
+        /** Re-sent chunks dropped in this step. */
+        public long duplicates;
     }
 
     private final Config config;
@@ -99,6 +103,7 @@ public final class TraceAssembler implements Serializable {
         if (s.status.isFinal()) {
             if (TraceRecords.CHUNK.equals(r.kind) && Objects.equals(s.appliedDigests.get(r.chunkSeq), r.digest)) {
                 s.duplicatesDropped++;
+                out.duplicates++;
             } else {
                 out.deadLetters.add(new DeadLetter("trace " + s.traceId + " is already " + s.status.wireName()
                         + "; a " + r.kind + " record arrived after it ended", r.text()));
@@ -168,6 +173,8 @@ public final class TraceAssembler implements Serializable {
             s.headerJson = header;
             s.participantId = headerNode.path("participant_id").textValue();
             s.taskId = headerNode.path("task_id").textValue();
+            s.repoOrigin = headerNode.path("repo_origin").textValue();
+            out.opened = true;
             s.createdAtS = headerNode.path("created_at").isNumber() ? headerNode.path("created_at").doubleValue() : -1;
             collectArtifacts(s, header);
             out.changed = true;
@@ -184,6 +191,7 @@ public final class TraceAssembler implements Serializable {
         if (known != null) {
             if (known.equals(r.digest)) {
                 s.duplicatesDropped++;
+                out.duplicates++;
             } else {
                 end(s, TraceStatus.REJECTED, "chunk_seq " + seq + " was re-sent with different content (digest "
                         + r.digest + ", first " + known + ")", out);
@@ -268,7 +276,8 @@ public final class TraceAssembler implements Serializable {
         if (s.status == TraceStatus.OPEN) {
             s.status = TraceStatus.RECEIVING;
         }
-        out.applied.add(new AppliedChunk(chunkSeq, first, s.chain.nextSeq - 1, StrictJson.bytes(events)));
+        out.applied.add(new AppliedChunk(chunkSeq, first, s.chain.nextSeq - 1, StrictJson.bytes(events),
+                receivedAt.isNumber() ? Math.round(receivedAt.doubleValue() * 1000) : -1));
         out.changed = true;
         return true;
     }

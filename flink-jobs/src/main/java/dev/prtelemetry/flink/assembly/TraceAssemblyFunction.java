@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import dev.prtelemetry.flink.metrics.MetricFact;
 
 /**
  * Keyed by trace id: moves records, state and timers through {@link TraceAssembler}. Main
@@ -27,6 +28,9 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
             new OutputTag<>("assembled", TypeInformation.of(AssembledTrace.class));
     public static final OutputTag<DeadLetterRecord> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetterRecord.class));
+    /** What the metrics windows count: one fact per accepted chunk, opened or ended trace, dropped duplicates. */
+    public static final OutputTag<MetricFact> METRIC_FACTS =
+            new OutputTag<>("metric-facts", TypeInformation.of(MetricFact.class));
 
     private final TraceAssembler assembler;
     private final Duration stateTtl;
@@ -82,7 +86,7 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
             }
             s = AssemblyState.start(record.traceId, now);
         }
-        handle(s, assembler.onRecord(s, record, now), ctx, out, now);
+        handle(s, assembler.onRecord(s, record, now), ctx, out, now, record.receivedAtMs);
     }
 
     @Override
@@ -93,7 +97,7 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
             return;
         }
         long now = ctx.timerService().currentProcessingTime();
-        handle(s, assembler.onTimer(s, now), ctx, out, now);
+        handle(s, assembler.onTimer(s, now), ctx, out, now, 0);
     }
 
     /** Dead letters are a durable store too: the record text goes there with its secrets redacted. */
@@ -101,10 +105,13 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
         return new DeadLetterRecord(traceId, reason, assembler.scrub(recordJson), now);
     }
 
-    private void handle(AssemblyState s, TraceAssembler.Outcome o, Context ctx, Collector<TraceRow> out, long now)
-            throws Exception {
+    private void handle(AssemblyState s, TraceAssembler.Outcome o, Context ctx, Collector<TraceRow> out, long now,
+                        long recordReceivedAtMs) throws Exception {
         for (TraceAssembler.AppliedChunk c : o.applied) {
             ctx.output(CHUNKS, new ChunkRow(s.traceId, c.chunkSeq(), c.firstSeq(), c.lastSeq(), c.eventsJson()));
+        }
+        for (MetricFact f : TraceFacts.of(s, o, now, recordReceivedAtMs)) {
+            ctx.output(METRIC_FACTS, f);
         }
         for (TraceAssembler.DeadLetter d : o.deadLetters) {
             ctx.output(DEAD_LETTERS, deadLetter(s.traceId, d.reason(), d.recordJson(), now));

@@ -13,6 +13,8 @@ public class TraceRecord {
     /** The record's value, UTF-8 JSON as it was read from Kafka (bytes: no decoding, and a plain copy between operators). */
     public byte[] body;
     public String error;
+    /** The Kafka record's timestamp: the gateway's receive time (ms); 0 when not known. */
+    public long receivedAtMs;
 
     public TraceRecord() {
     }

@@ -189,7 +189,8 @@ public class DocumentWriter extends RichAsyncFunction<AssembledTrace, DocumentWr
                 bytes.length, row.eventCount, row.chainHead, row.merkleRoot, row.verdict, row.reasonsJson, row.metricsJson,
                 header == null ? null : header.get("consent"), retain != null && retain.isNumber() ? retain.doubleValue() : null,
                 header == null ? null : header.path("start_snapshot_ref").textValue(),
-                finalPatchRef(trace.skeleton));
+                finalPatchRef(trace.skeleton), true, new ClaimCheck.Subject(row.participantId, row.taskId,
+                header == null ? null : header.path("repo_origin").textValue()));
         return new Written(row, claim.toJson().toString());
     }
 

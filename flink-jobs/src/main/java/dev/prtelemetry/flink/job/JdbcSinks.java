@@ -151,6 +151,48 @@ public final class JdbcSinks {
                 .buildAtLeastOnce(connection(config, false));
     }
 
+    /** A window's counts replace the row's: every emission is the window's whole content. */
+    static final String UPSERT_METRIC_WINDOW = """
+            INSERT INTO metric_windows (window_size, dimension, key, window_start, window_end, events, chunks, bytes,
+                                        traces_opened, traces_completed, traces_rejected, traces_abandoned,
+                                        duplicates_dropped, latency_ms, verdicts, sandbox_ms, scores, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?::jsonb, ?)
+            ON CONFLICT (window_size, dimension, key, window_start) DO UPDATE SET
+                events = EXCLUDED.events, chunks = EXCLUDED.chunks, bytes = EXCLUDED.bytes,
+                traces_opened = EXCLUDED.traces_opened, traces_completed = EXCLUDED.traces_completed,
+                traces_rejected = EXCLUDED.traces_rejected, traces_abandoned = EXCLUDED.traces_abandoned,
+                duplicates_dropped = EXCLUDED.duplicates_dropped, latency_ms = EXCLUDED.latency_ms,
+                verdicts = EXCLUDED.verdicts, sandbox_ms = EXCLUDED.sandbox_ms, scores = EXCLUDED.scores,
+                updated_at = EXCLUDED.updated_at
+            """;
+
+    public static JdbcSink<dev.prtelemetry.flink.metrics.MetricRow> metricWindows(JobConfig config) {
+        return JdbcSink.<dev.prtelemetry.flink.metrics.MetricRow>builder()
+                .withQueryStatement(UPSERT_METRIC_WINDOW, (ps, r) -> {
+                    ps.setString(1, r.windowSize);
+                    ps.setString(2, r.dimension);
+                    ps.setString(3, r.key);
+                    ps.setTimestamp(4, new Timestamp(r.windowStartMs));
+                    ps.setTimestamp(5, new Timestamp(r.windowEndMs));
+                    ps.setLong(6, r.events);
+                    ps.setLong(7, r.chunks);
+                    ps.setLong(8, r.bytes);
+                    ps.setLong(9, r.opened);
+                    ps.setLong(10, r.completed);
+                    ps.setLong(11, r.rejected);
+                    ps.setLong(12, r.abandoned);
+                    ps.setLong(13, r.duplicates);
+                    ps.setString(14, r.latencyJson);
+                    ps.setString(15, r.verdictsJson);
+                    ps.setString(16, r.sandboxJson);
+                    ps.setString(17, r.scoresJson);
+                    ps.setTimestamp(18, new Timestamp(r.updatedAtMs));
+                })
+                // small batches, flushed often: these rows are what a dashboard waits for
+                .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(200).withBatchIntervalMs(200).withMaxRetries(5).build())
+                .buildAtLeastOnce(connection(config, false));
+    }
+
     private static JdbcExecutionOptions execution(JobConfig config) {
         return JdbcExecutionOptions.builder()
                 .withBatchSize(config.jdbcBatchSize())

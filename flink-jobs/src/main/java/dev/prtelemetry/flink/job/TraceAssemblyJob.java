@@ -13,6 +13,10 @@ import dev.prtelemetry.flink.qa.JdbcResultStore;
 import dev.prtelemetry.flink.qa.QaConfig;
 import dev.prtelemetry.flink.qa.QaWorkflow;
 import dev.prtelemetry.flink.qa.SandboxVerifyFunction;
+import dev.prtelemetry.flink.metrics.Dimensions;
+import dev.prtelemetry.flink.metrics.MetricFact;
+import dev.prtelemetry.flink.metrics.MetricRow;
+import dev.prtelemetry.flink.metrics.MetricsWorkflow;
 import dev.prtelemetry.schemas.stream.Topics;
 import java.util.Properties;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -79,12 +83,48 @@ public final class TraceAssemblyJob {
     public static JobExecutionResult runJob(StreamExecutionEnvironment env, JobConfig config) throws Exception {
         env.setParallelism(config.parallelism());
         env.setMaxParallelism(MAX_PARALLELISM);
-        defineWorkflow(env, kafkaSource(config), sinks(config), config);
-        defineQa(env, config, QaConfig.fromEnv(System.getenv(), config.documentsBaseUri()));
+        definePipeline(env, config, QaConfig.fromEnv(System.getenv(), config.documentsBaseUri()), System.getenv());
         return env.execute(NAME);
     }
 
-    public static void defineWorkflow(StreamExecutionEnvironment env, Source<TraceRecord, ?, ?> source, Sinks sinks,
+    /**
+     * The whole pipeline on Kafka, PostgreSQL and the document store: the assembly, the QA stages
+     * when enabled, and the live metrics over both unless {@code PRT_METRICS=off}.
+     */
+    public static void definePipeline(StreamExecutionEnvironment env, JobConfig config, QaConfig qa, java.util.Map<String, String> settings) {
+        DataStream<MetricFact> facts = defineWorkflow(env, kafkaSource(config), sinks(config), config);
+        DataStream<MetricFact> qaFacts = defineQa(env, config, qa);
+        if (MetricsWorkflow.Settings.enabled(settings)) {
+            defineMetrics(facts, qaFacts, MetricsWorkflow.Settings.fromEnv(settings), JdbcSinks.metricWindows(config),
+                    kafkaSink(config, Topics.METRICS, "id"), kafkaSink(config, "late-metric-facts", Topics.DEAD_LETTER, "trace_id"));
+        }
+    }
+
+    /**
+     * The metrics windows over the assembly's facts and (when QA runs) the QA stages' facts →
+     * {@code metric_windows}, {@code prt.metrics}, and facts later than the allowed lateness as dead letters.
+     */
+    public static void defineMetrics(DataStream<MetricFact> assemblyFacts, DataStream<MetricFact> qaFacts,
+                                     MetricsWorkflow.Settings settings, Sink<MetricRow> table, Sink<String> topic,
+                                     Sink<String> lateFacts) {
+        DataStream<MetricFact> facts = MetricsWorkflow.withEventTime(assemblyFacts, settings, "assembly-facts-event-time");
+        if (qaFacts != null) {
+            facts = facts.union(MetricsWorkflow.withEventTime(qaFacts, settings, "qa-facts-event-time"));
+        }
+        MetricsWorkflow.Windows windows = MetricsWorkflow.define(facts, settings);
+        windows.rows().sinkTo(table).uid("metric-windows-sink").name("metric windows → PostgreSQL");
+        windows.rows().map(MetricRow::json).returns(Types.STRING).uid("metric-json").name("metric window → JSON")
+                .sinkTo(topic).uid("metrics-topic-sink").name("metric windows → " + Topics.METRICS);
+        windows.late().filter(f -> Dimensions.ALL.equals(f.dimension)).uid("late-facts-once").name("late facts, once each")
+                .map(f -> deadLetterJson(new DeadLetterRecord(f.traceId, "metrics: a fact at " + java.time.Instant.ofEpochMilli(f.atMs)
+                        + " arrived after its minute's window had closed (allowed lateness " + settings.allowedLateness()
+                        + "); the hour's window still counts it if open", null, System.currentTimeMillis())))
+                .returns(Types.STRING).uid("late-facts-json").name("late fact → JSON")
+                .sinkTo(lateFacts).uid("late-facts-sink").name("late metric facts → " + Topics.DEAD_LETTER);
+    }
+
+    /** The assembly; returns its metric facts (accepted chunks, opened and ended traces, dropped duplicates). */
+    public static DataStream<MetricFact> defineWorkflow(StreamExecutionEnvironment env, Source<TraceRecord, ?, ?> source, Sinks sinks,
                                       JobConfig config) {
         DataStream<TraceRecord> records = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "trace-records")
@@ -122,6 +162,7 @@ public final class TraceAssemblyJob {
         rows.getSideOutput(TraceAssemblyFunction.DEAD_LETTERS)
                 .map(TraceAssemblyJob::deadLetterJson).uid("dead-letter-json").name("dead letter → JSON")
                 .sinkTo(sinks.deadLetters()).uid("dead-letter-sink").name("dead letters → " + Topics.DEAD_LETTER);
+        return rows.getSideOutput(TraceAssemblyFunction.METRIC_FACTS);
     }
 
     static String deadLetterJson(DeadLetterRecord d) {
@@ -133,10 +174,10 @@ public final class TraceAssemblyJob {
         return n.toString();
     }
 
-    /** The QA pipeline (when enabled) in the same job: it reads the claim checks the assembly commits. */
-    public static void defineQa(StreamExecutionEnvironment env, JobConfig config, QaConfig qa) {
+    /** The QA pipeline (when enabled) in the same job: it reads the claim checks the assembly commits. Returns its metric facts, or null. */
+    public static DataStream<MetricFact> defineQa(StreamExecutionEnvironment env, JobConfig config, QaConfig qa) {
         if (!qa.enabled()) {
-            return;
+            return null;
         }
         KafkaSource<String> claims = KafkaSource.<String>builder()
                 .setBootstrapServers(config.kafkaBootstrapServers())
@@ -146,7 +187,7 @@ public final class TraceAssemblyJob {
                 .setDeserializer(new dev.prtelemetry.flink.qa.ClaimCheckDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .build();
-        QaWorkflow.define(env, claims, new SandboxVerifyFunction(JdbcResultStore.factory(config.jdbcUrl(), config.jdbcUser(),
+        return QaWorkflow.define(env, claims, new SandboxVerifyFunction(JdbcResultStore.factory(config.jdbcUrl(), config.jdbcUser(),
                         config.jdbcPassword()), qa.artifactsBaseUri(), qa.threads(), qa.testTimeout()),
                 JdbcSinks.qaValidations(config), kafkaSink(config, Topics.QA_RESULTS, "trace_id"),
                 qa.judges().isEmpty() ? null : new dev.prtelemetry.flink.qa.JudgeFunction(qa, config.jdbcUrl(), config.jdbcUser(),

@@ -14,9 +14,11 @@ public class TraceRecordDeserializer implements KafkaRecordDeserializationSchema
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<TraceRecord> out) {
-        out.collect(TraceRecordParser.fromHeaders(record.key(), record.value(),
+        TraceRecord r = TraceRecordParser.fromHeaders(record.key(), record.value(),
                 header(record, TraceRecords.KIND_HEADER), header(record, TraceRecords.CHUNK_SEQ_HEADER),
-                header(record, TraceRecords.DIGEST_HEADER)));
+                header(record, TraceRecords.DIGEST_HEADER));
+        r.receivedAtMs = Math.max(0, record.timestamp()); // the gateway sets it to its receive time
+        out.collect(r);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

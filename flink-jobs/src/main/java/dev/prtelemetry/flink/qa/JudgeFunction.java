@@ -72,6 +72,11 @@ public class JudgeFunction extends RichAsyncFunction<QaResult, JudgementRow> {
             if (error != null) {
                 result.completeExceptionally(error.getCause() != null ? error.getCause() : error);
             } else {
+                for (JudgementRow row : rows) {
+                    row.participantId = verified.participantId;
+                    row.taskId = verified.taskId;
+                    row.repo = verified.repo;
+                }
                 result.complete(rows);
             }
         });

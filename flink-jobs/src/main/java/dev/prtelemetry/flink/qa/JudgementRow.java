@@ -13,6 +13,10 @@ public class JudgementRow {
     public String resultJson;
     public long createdAtMs;
     public boolean reused;
+    /** The trace's participant, task and repository (from its claim check), for the metrics; null if unknown. */
+    public String participantId;
+    public String taskId;
+    public String repo;
 
     public JudgementRow() {
     }

@@ -84,10 +84,9 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
                 // QA trouble never fails the job (the assembly shares it): the trace waits and is retried
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
                 QaResult w = ClaimCheckVerifier.waiting(claim, "verification failed: " + cause + "; it is retried, and replays retry it");
-                w.claimJson = claim;
-                result.complete(List.of(w));
+                result.complete(List.of(w.withClaim(claim)));
             } else {
-                r.ifPresent(x -> x.claimJson = claim);
+                r.ifPresent(x -> x.withClaim(claim));
                 result.complete(r.map(List::of).orElse(List.of()));
             }
         });
@@ -95,8 +94,7 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
 
     @Override
     public void timeout(String claim, ResultFuture<QaResult> result) {
-        QaResult w = ClaimCheckVerifier.waiting(claim, "verification did not finish in time");
-        w.claimJson = claim;
+        QaResult w = ClaimCheckVerifier.waiting(claim, "verification did not finish in time").withClaim(claim);
         result.complete(List.of(w));
     }
 

@@ -86,6 +86,28 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
         assertThat(harness.numKeyedStateEntries()).isZero();
     }
 
+    /** The metrics count what was written: one fact per chunk row, the trace opened and completed once, the re-sends dropped. */
+    @Test
+    void metricFactsMatchTheRowsWritten() throws Exception {
+        send(header(), chunk(2), chunk(0), chunk(2), complete(), chunk(1), chunk(1));
+        List<dev.prtelemetry.flink.metrics.MetricFact> facts = values(harness.getSideOutput(TraceAssemblyFunction.METRIC_FACTS));
+        List<ChunkRow> rows = chunkRows();
+        assertThat(facts.stream().mapToLong(f -> f.chunks).sum()).isEqualTo(rows.size());
+        assertThat(facts.stream().mapToLong(f -> f.events).sum()).isEqualTo(9);
+        assertThat(facts.stream().mapToLong(f -> f.bytes).sum()).isEqualTo(rows.stream().mapToLong(r -> r.eventsJson.length).sum());
+        assertThat(facts.stream().mapToLong(f -> f.opened).sum()).isEqualTo(1);
+        assertThat(facts.stream().mapToLong(f -> f.completed).sum()).isEqualTo(1);
+        assertThat(facts.stream().mapToLong(f -> f.duplicates).sum()).isEqualTo(onlyAssembled().row.duplicatesDropped).isEqualTo(1);
+        // event time is the gateway's receive time of each chunk, wherever the chunk waited in a gap
+        assertThat(facts.stream().filter(f -> f.chunks == 1).map(f -> f.atMs))
+                .containsExactlyInAnyOrder(Math.round((RECEIVED + 2) * 1000), Math.round(RECEIVED * 1000), Math.round((RECEIVED + 1) * 1000));
+        assertThat(facts).allSatisfy(f -> {
+            assertThat(f.taskId).isEqualTo("dates-leap-day");
+            assertThat(f.participantId).isEqualTo("p-0042");
+            assertThat(f.repo).isEqualTo("https://example.org/dates.git");
+        });
+    }
+
     @Test
     void aReSendWithDifferentContentRejectsTheTrace() throws Exception {
         List<JsonNode> other = events();

@@ -22,7 +22,27 @@ import java.io.IOException;
 public record ClaimCheck(String traceId, String state, String documentUri, String documentSha256, long documentBytes,
                          long eventCount, String chainHead, String merkleRoot, String verdict, String reasons,
                          String metrics, JsonNode consent, Double retainUntil, String snapshotRef, String finalPatchRef,
-                         boolean refsKnown) {
+                         boolean refsKnown, Subject subject) {
+
+    /**
+     * Whose trace of which task on which repository (header fields, after redaction): what the QA
+     * stages' metrics are counted under. Null in claim checks written before it was added.
+     */
+    public record Subject(String participantId, String taskId, String repo) {
+        static Subject of(JsonNode n) {
+            return n == null || !n.isObject() ? null : new Subject(n.path("participant_id").textValue(),
+                    n.path("task_id").textValue(), n.path("repo").textValue());
+        }
+    }
+
+    /** A claim check without a subject. */
+    public ClaimCheck(String traceId, String state, String documentUri, String documentSha256, long documentBytes,
+                      long eventCount, String chainHead, String merkleRoot, String verdict, String reasons,
+                      String metrics, JsonNode consent, Double retainUntil, String snapshotRef, String finalPatchRef,
+                      boolean refsKnown) {
+        this(traceId, state, documentUri, documentSha256, documentBytes, eventCount, chainHead, merkleRoot, verdict, reasons,
+                metrics, consent, retainUntil, snapshotRef, finalPatchRef, refsKnown, null);
+    }
 
     /** A claim check as the assembly writes it (it always knows the repository refs, null when there are none). */
     public ClaimCheck(String traceId, String state, String documentUri, String documentSha256, long documentBytes,
@@ -76,7 +96,8 @@ public record ClaimCheck(String traceId, String state, String documentUri, Strin
                 n.path("chain_head").asText(null), n.path("merkle_root").asText(null), n.path("verdict").asText(null),
                 n.has("reasons") ? n.get("reasons").toString() : "[]", n.has("metrics") ? n.get("metrics").toString() : "{}",
                 n.hasNonNull("consent") ? n.get("consent") : null, retain.isNumber() ? retain.doubleValue() : null,
-                n.path("snapshot_ref").textValue(), n.path("final_patch_ref").textValue(), n.has("snapshot_ref"));
+                n.path("snapshot_ref").textValue(), n.path("final_patch_ref").textValue(), n.has("snapshot_ref"),
+                Subject.of(n.get("subject")));
     }
 
     public ObjectNode toJson() {
@@ -101,6 +122,12 @@ public record ClaimCheck(String traceId, String state, String documentUri, Strin
         if (refsKnown) {
             claim.put("snapshot_ref", snapshotRef); // null when there is none: "known to have none"
             claim.put("final_patch_ref", finalPatchRef);
+        }
+        if (subject != null) {
+            ObjectNode who = claim.putObject("subject");
+            who.put("participant_id", subject.participantId());
+            who.put("task_id", subject.taskId());
+            who.put("repo", subject.repo());
         }
         return claim;
     }

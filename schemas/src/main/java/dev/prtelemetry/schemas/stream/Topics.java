@@ -13,6 +13,11 @@ public final class Topics {
     public static final String QA_RESULTS = "prt.qa-results";
     /** Records the assembly could not use, with the reason. */
     public static final String DEAD_LETTER = "prt.dead-letter";
+    /**
+     * Live metrics: one record per window and key (window size, dimension, key, start), compacted so
+     * the newest emission of every window survives. Keyed by that id, not by trace id.
+     */
+    public static final String METRICS = "prt.metrics";
 
     private Topics() {
     }
@@ -41,7 +46,10 @@ public final class Topics {
                         "segment.ms", "3600000", "min.cleanable.dirty.ratio", "0.1",
                         // how long a tombstone itself stays for consumers to see it
                         "delete.retention.ms", "86400000"),
-                QA_RESULTS, java.util.Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(retention.toMillis())));
+                QA_RESULTS, java.util.Map.of("cleanup.policy", "delete", "retention.ms", String.valueOf(retention.toMillis())),
+                // the newest emission of each window is kept; windows older than the trace retention go
+                METRICS, java.util.Map.of("cleanup.policy", "compact,delete", "retention.ms", String.valueOf(retention.toMillis()),
+                        "segment.ms", "3600000", "min.cleanable.dirty.ratio", "0.1"));
     }
 
     /** A duration written as {@code 90d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 500ms} or ISO-8601 ({@code P7D}). */
