@@ -59,7 +59,7 @@ public final class Problem extends RuntimeException {
         return p.toString();
     }
 
-    static Problem badRequest(String slug, String detail) {
+    public static Problem badRequest(String slug, String detail) {
         return new Problem(400, slug, "Bad request", detail);
     }
 
@@ -76,15 +76,15 @@ public final class Problem extends RuntimeException {
         return new Problem(422, "schema-violation", "The document breaks the trace format v1 schema", detail, violations, null);
     }
 
-    static Problem unauthorized(String detail) {
+    public static Problem unauthorized(String detail) {
         return new Problem(401, "unauthorized", "Missing or invalid credentials", detail);
     }
 
-    static Problem forbidden(String detail) {
+    public static Problem forbidden(String detail) {
         return new Problem(403, "forbidden", "Not allowed for this credential", detail);
     }
 
-    static Problem notFound(String detail) {
+    public static Problem notFound(String detail) {
         return new Problem(404, "not-found", "Not found", detail);
     }
 
@@ -119,7 +119,7 @@ public final class Problem extends RuntimeException {
      * logged with its cause. Every write that can fail this way is a transaction or an idempotent
      * upsert, so a retry is safe.
      */
-    static Problem database(java.sql.SQLException e) {
+    public static Problem database(java.sql.SQLException e) {
         LOG.warn("database error", e);
         return new Problem(503, "unavailable", "Service unavailable",
                 "the database failed this request (" + e.getSQLState() + "); retry later", List.of(), 5L);

@@ -27,6 +27,8 @@ import java.util.UUID;
 public class UploadTokens {
     public static final String AUDIENCE = "upload";
     public static final String PARTICIPANT_AUDIENCE = "participant";
+    /** The web console's session cookie: subject {@code researcher} or {@code participant:<id>}. */
+    public static final String CONSOLE_AUDIENCE = "console";
     private static final String ISSUER = "prt-gateway";
     private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.HS256);
 
@@ -92,6 +94,16 @@ public class UploadTokens {
         } catch (JOSEException e) {
             throw new IllegalStateException("cannot sign upload tokens: " + e.getMessage(), e);
         }
+    }
+
+    /** A console session for one viewer (the cookie's value). */
+    public Issued issueConsoleSession(String subject, java.time.Duration ttl) {
+        return sign(CONSOLE_AUDIENCE, subject, ttl);
+    }
+
+    /** The subject of a console session cookie, after every check a token gets; a {@link Problem} (401) otherwise. */
+    public String consoleSubject(String cookie) {
+        return verifyFor(cookie, CONSOLE_AUDIENCE, false, "console session");
     }
 
     /** The token's trace id, after checking signature, algorithm, audience and time; a {@link Problem} otherwise. */

@@ -71,7 +71,10 @@ public final class DemoMain {
         if (stop) {
             StackMain.down(data);
         } else {
+            System.out.println("Flink's web UI: http://127.0.0.1:" + StackConfig.fromEnv(data, Path.of("."), System.getenv()).flinkRestPort() + "/");
             System.out.println("The stack keeps running; ./prt down stops it.");
+            System.out.println("\nWeb console: " + gateway + "/console/  (sign in with the researcher token in "
+                    + data.resolve("researcher.token") + ")");
         }
         System.exit(failures == 0 ? 0 : 1);
     }

@@ -112,7 +112,9 @@ public final class LocalStack implements AutoCloseable {
         remember(startAssembly(job, data));
         this.gateway = remember(gateway.join());
         gatewayUrl = this.gateway.url();
-        say("PR Telemetry is up in %.1f s", (System.nanoTime() - t0) / 1e9);
+        say("PR Telemetry is up in %.1f s: gateway %s, web console %s/console/, Flink UI http://127.0.0.1:%d/,"
+                + " Flink metrics (Prometheus) http://127.0.0.1:%d/metrics", (System.nanoTime() - t0) / 1e9, gatewayUrl, gatewayUrl,
+                config.flinkRestPort(), config.flinkMetricsPort());
     }
 
     JobConfig jobConfig() {
@@ -137,6 +139,10 @@ public final class LocalStack implements AutoCloseable {
         conf.setString("rest.bind-address", "127.0.0.1");
         conf.setString("rest.port", String.valueOf(config.flinkRestPort()));
         conf.setString("rest.bind-port", String.valueOf(config.flinkRestPort()));
+        // Flink's own metrics (operators, checkpoints, Kafka source lag) for Prometheus, beside the gateway's /metrics
+        conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString("metrics.reporter.prom.host", "127.0.0.1");
+        conf.setString("metrics.reporter.prom.port", String.valueOf(config.flinkMetricsPort()));
         StreamExecutionEnvironment env;
         if (config.flinkRest() != null) {
             // An external Flink cluster: ship the job jar to its JobManager; it keeps its own checkpoints.

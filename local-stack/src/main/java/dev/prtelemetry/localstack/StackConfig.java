@@ -60,6 +60,11 @@ public record StackConfig(
         return dev.prtelemetry.schemas.stream.Topics.parseDuration(jobEnv.getOrDefault("PRT_RAW_RETENTION", "7d"));
     }
 
+    /** Where Flink's Prometheus reporter serves the job's metrics ({@code PRT_FLINK_METRICS_PORT}, default 19249). */
+    int flinkMetricsPort() {
+        return port(jobEnv, "PRT_FLINK_METRICS_PORT", 19249);
+    }
+
     Path gatewayJar() {
         return repoRoot.resolve("ingest-gateway/target/prt-gateway.jar");
     }
