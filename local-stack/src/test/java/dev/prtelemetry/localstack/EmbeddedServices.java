@@ -81,4 +81,32 @@ final class EmbeddedServices implements AutoCloseable {
             return rs.getString(1);
         }
     }
+
+    /** Every committed record of a topic, from the beginning to its end offsets now. */
+    static java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> topicRecords(String bootstrap, String topic) {
+        java.util.Map<String, Object> props = java.util.Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                org.apache.kafka.clients.consumer.ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]>> out = new java.util.ArrayList<>();
+        var bytes = new org.apache.kafka.common.serialization.ByteArrayDeserializer();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(props, bytes, bytes)) {
+            java.util.List<org.apache.kafka.common.TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** The values (as text) of a topic's committed records, in partition order; tombstones skipped. */
+    static java.util.List<String> topicValues(String bootstrap, String topic) {
+        return topicRecords(bootstrap, topic).stream().filter(r -> r.value() != null)
+                .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+    }
 }

@@ -408,21 +408,7 @@ class PrivacyITCase {
     }
 
     static List<ConsumerRecord<byte[], byte[]>> topicRecords(String topic) {
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (parts.stream().anyMatch(p -> consumer.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
-                consumer.poll(java.time.Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
+        return EmbeddedServices.topicRecords(stack.kafkaBootstrap(), topic);
     }
 
     static String topicText(String topic) {
