@@ -106,7 +106,42 @@ public class Erasures {
         }
         ObjectNode out = eraseTraces(ids, participantId, requestedBy, "participant-request");
         out.put("participant_id", participantId);
+        eraseParticipantMetrics(participantId, out);
         return out;
+    }
+
+    /**
+     * The metrics windows kept under the participant's id: deleted, and tombstoned on the compacted
+     * {@code prt.metrics} topic. Counts in the overall, task and repository windows stay: they name
+     * no one.
+     */
+    private void eraseParticipantMetrics(String participantId, ObjectNode out) throws SQLException {
+        List<String> windowIds = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM metric_windows WHERE dimension = 'participant' AND key = ?"
+                     + " RETURNING window_size, window_start")) {
+            ps.setString(1, participantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    windowIds.add(rs.getString(1) + "|participant|" + participantId + "|" + rs.getTimestamp(2).toInstant());
+                }
+            }
+        }
+        List<java.util.concurrent.CompletableFuture<Void>> sent = new ArrayList<>();
+        windowIds.forEach(id -> sent.add(producer.tombstone(Topics.METRICS, id)));
+        int failed = 0;
+        for (var f : sent) {
+            try {
+                f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                failed++;
+            }
+        }
+        out.put("metric_windows_erased", windowIds.size());
+        if (failed > 0) {
+            LOG.warn("{} metrics tombstones for an erased participant were not acknowledged by Kafka", failed);
+            out.put("metric_tombstone_failures", failed);
+        }
     }
 
     /**

@@ -290,6 +290,21 @@ class ConsoleBrowserITCase {
         }
     }
 
+    /** Erasing a participant removes the metrics windows kept under their id (and tombstones them on prt.metrics). */
+    @Test
+    @Order(8)
+    void erasureReachesTheParticipantsMetrics() throws Exception {
+        assertThat(query("SELECT count(*) FROM metric_windows WHERE dimension = 'participant' AND key = 'bench-0'")).isNotEqualTo("0");
+        HttpResponse<String> erased = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/participants/bench-0"))
+                .header("Authorization", "Bearer " + researcher).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(erased.statusCode()).as(erased.body()).isEqualTo(200);
+        assertThat(StrictJson.parse(erased.body()).get("metric_windows_erased").asInt()).isPositive();
+        assertThat(query("SELECT count(*) FROM metric_windows WHERE dimension = 'participant' AND key = 'bench-0'")).isEqualTo("0");
+        List<String> keys = EmbeddedServices.topicRecords(stack.kafkaBootstrap(), dev.prtelemetry.schemas.stream.Topics.METRICS).stream()
+                .filter(r -> r.value() == null).map(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+        assertThat(keys).isNotEmpty().allSatisfy(k -> assertThat(k).contains("|participant|bench-0|"));
+    }
+
     // ---- helpers ----
 
     static String jdbcUrl() {
