@@ -160,7 +160,7 @@
       const el = document.getElementById(id);
       const width = Math.max(300, el.clientWidth || 500);
       if (!charts[id]) {
-        charts[id] = new uPlot({ width: width, height: 180, series: [{}].concat(series), axes: [{}, { size: 60 }],
+        charts[id] = new uPlot({ width: width, height: 180, series: [{}].concat(series), axes: [{}, { size: 72 }],
           scales: { x: { time: true } } }, data, el);
       } else {
         charts[id].setData(data);

@@ -101,6 +101,23 @@ class ConsoleBrowserITCase {
         // a forged cookie is no session
         assertThat(get("/console/dashboard/data", "prt_console=eyJhbGciOiJub25lIn0.e30.").statusCode()).isEqualTo(401);
 
+        // a sign-in form posted from another site is refused, even with the right token (login CSRF)
+        HttpResponse<String> crossSite = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/console/sign-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Origin", "https://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + researcher)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(crossSite.statusCode()).isEqualTo(403);
+        assertThat(crossSite.headers().firstValue("Set-Cookie")).isEmpty();
+        // a session's form without its CSRF token does nothing
+        HttpResponse<String> session = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/console/sign-in"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + researcher)).build(), HttpResponse.BodyHandlers.ofString());
+        String cookie = session.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+        HttpResponse<String> noCsrf = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/console/sign-out"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Cookie", cookie)
+                .POST(HttpRequest.BodyPublishers.ofString("csrf=guess")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(noCsrf.statusCode()).isEqualTo(403);
+        assertThat(get("/console/dashboard/data", cookie).statusCode()).isEqualTo(200);
+
         browser.get(gateway + "/console/");
         assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
         signIn("not-the-token");

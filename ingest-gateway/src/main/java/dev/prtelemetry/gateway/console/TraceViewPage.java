@@ -213,7 +213,7 @@ final class TraceViewPage {
         for (String line : diff.split("\n", -1)) {
             String cls = line.startsWith("+++") || line.startsWith("---") ? "dh" : line.startsWith("@@") ? "dhunk"
                     : line.startsWith("+") ? "dadd" : line.startsWith("-") ? "ddel" : "dctx";
-            h.raw("<span class=\"").raw(cls).raw("\">").text(line).raw("</span>\n");
+            h.raw("<span class=\"").raw(cls).raw("\">").text(line).raw("</span>"); // a block per line: no newline between
         }
         h.raw("</pre>");
     }
