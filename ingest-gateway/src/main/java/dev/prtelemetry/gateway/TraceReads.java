@@ -264,15 +264,28 @@ public class TraceReads {
         return page;
     }
 
-    /** Filters for listing traces; any may be null. */
-    public record Filter(String state, String participantId, String taskId, Instant from, Instant to) {
+    /**
+     * Filters for listing traces; any may be null. {@code verdict} is the newest sandbox verdict
+     * ({@code resolved}, {@code not_resolved}, {@code waiting}, {@code error}, or {@code none} for a
+     * trace not verified yet); {@code minScore} bounds the newest overall judge score from below.
+     */
+    public record Filter(String state, String participantId, String taskId, Instant from, Instant to, String verdict,
+                         Double minScore) {
+        public Filter(String state, String participantId, String taskId, Instant from, Instant to) {
+            this(state, participantId, taskId, from, to, null, null);
+        }
     }
 
     /** Newest first, keyset-paged: the cursor is the (created_at, trace_id) of the last row returned. */
     ObjectNode list(Filter f, String cursor, int limit) throws SQLException {
+        // the newest verification verdict and overall score of each trace ride along (and filter)
         StringBuilder sql = new StringBuilder("SELECT trace_id, participant_id, task_id, state, event_count, chunk_count,"
                 + " chain_head, merkle_root, verdict, reasons::text, metrics::text, document_uri, duplicates_dropped,"
-                + " created_at, updated_at FROM traces WHERE true");
+                + " created_at, updated_at, v.qa_verdict, j.overall, j.rubric FROM traces t"
+                + " LEFT JOIN LATERAL (SELECT q.verdict AS qa_verdict FROM qa_validations q WHERE q.trace_id = t.trace_id"
+                + " ORDER BY q.created_at DESC LIMIT 1) v ON true"
+                + " LEFT JOIN LATERAL (SELECT q.overall, q.rubric FROM qa_judgements q WHERE q.trace_id = t.trace_id"
+                + " AND q.overall IS NOT NULL ORDER BY q.created_at DESC LIMIT 1) j ON true WHERE true");
         List<Object> args = new ArrayList<>();
         if (f.state() != null) {
             sql.append(" AND state = ?");
@@ -293,6 +306,16 @@ public class TraceReads {
         if (f.to() != null) {
             sql.append(" AND created_at < ?");
             args.add(Timestamp.from(f.to()));
+        }
+        if ("none".equals(f.verdict())) {
+            sql.append(" AND v.qa_verdict IS NULL");
+        } else if (f.verdict() != null) {
+            sql.append(" AND v.qa_verdict = ?");
+            args.add(f.verdict());
+        }
+        if (f.minScore() != null) {
+            sql.append(" AND j.overall >= ?");
+            args.add(f.minScore());
         }
         if (cursor != null) {
             String[] parts = decodeCursor(cursor);
@@ -318,7 +341,17 @@ public class TraceReads {
                         nextCursor = encodeCursor(lastCreated, lastId);
                         break;
                     }
-                    traces.add(summary(rs, false));
+                    ObjectNode t = summary(rs, false);
+                    ObjectNode qa = t.putObject("qa");
+                    qa.put("verdict", rs.getString("qa_verdict"));
+                    double overall = rs.getDouble("overall");
+                    if (rs.wasNull()) {
+                        qa.putNull("overall");
+                    } else {
+                        qa.put("overall", overall);
+                    }
+                    qa.put("rubric", rs.getString("rubric"));
+                    traces.add(t);
                     lastCreated = rs.getTimestamp("created_at").toInstant();
                     lastId = rs.getString("trace_id");
                     n++;
@@ -357,6 +390,18 @@ public class TraceReads {
             t.put("document_uri", rs.getString("document_uri"));
         }
         return t;
+    }
+
+    /** A {@code min_score} query value; a 400 when it is not a number. */
+    public static Double score(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Double.valueOf(value.strip());
+        } catch (NumberFormatException e) {
+            throw Problem.badRequest("bad-score", "min_score is a number such as 3.5");
+        }
     }
 
     private static String encodeCursor(Instant created, String id) {

@@ -51,10 +51,12 @@ public class TraceReadsController {
     public String listTraces(HttpRequest<?> request,
                              @QueryValue @Nullable String state, @QueryValue @Nullable String participant,
                              @QueryValue @Nullable String task, @QueryValue @Nullable String from,
-                             @QueryValue @Nullable String to, @QueryValue @Nullable String cursor,
+                             @QueryValue @Nullable String to, @QueryValue @Nullable String verdict,
+                             @QueryValue("min_score") @Nullable String minScore, @QueryValue @Nullable String cursor,
                              @QueryValue(defaultValue = "50") int limit) {
         access.researcher(request, "listing traces");
-        return reads.listPage(new TraceReads.Filter(state, participant, task, instant(from, "from"), instant(to, "to")), cursor, limit);
+        return reads.listPage(new TraceReads.Filter(state, participant, task, instant(from, "from"), instant(to, "to"), verdict,
+                TraceReads.score(minScore)), cursor, limit);
     }
 
     private static Instant instant(String value, String name) {

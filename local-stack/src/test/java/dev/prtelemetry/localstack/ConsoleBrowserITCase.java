@@ -51,10 +51,11 @@ class ConsoleBrowserITCase {
     static String gateway;
     static WebDriver browser;
     static String traceId;
+    static Map<String, String> env;
 
     @BeforeAll
     static void start() throws Exception {
-        Map<String, String> env = EmbeddedServices.stackEnv();
+        env = EmbeddedServices.stackEnv();
         env.put("PRT_CHECKPOINT_INTERVAL_MS", "2000");
         stack = LocalStack.start(StackConfig.fromEnv(dir.resolve("data"), ROOT, env));
         researcher = Files.readString(dir.resolve("data/researcher.token")).strip();
@@ -320,6 +321,59 @@ class ConsoleBrowserITCase {
         List<String> keys = EmbeddedServices.topicRecords(stack.kafkaBootstrap(), dev.prtelemetry.schemas.stream.Topics.METRICS).stream()
                 .filter(r -> r.value() == null).map(r -> new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).toList();
         assertThat(keys).isNotEmpty().allSatisfy(k -> assertThat(k).contains("|participant|bench-0|"));
+    }
+
+    /** The list's verdict and score filters, in the console and in the API (the newest verdict and overall score of each trace). */
+    @Test
+    @Order(9)
+    void theTraceListFiltersByVerdictAndScore() throws Exception {
+        DemoMain.awaitQa(gateway, researcher, traceId, Duration.ofSeconds(120));
+        signIn(researcher);
+        browser.get(gateway + "/console/traces?verdict=resolved");
+        List<WebElement> verdicts = browser.findElements(By.cssSelector("#trace-list tr.trace-row td.verdict"));
+        assertThat(verdicts).isNotEmpty().allSatisfy(v -> assertThat(v.getText()).isEqualTo("resolved"));
+        assertThat(browser.findElements(By.cssSelector("tr[data-trace='" + traceId + "']"))).hasSize(1);
+        browser.get(gateway + "/console/traces?verdict=none&state=complete");
+        assertThat(browser.findElements(By.cssSelector("#trace-list td.verdict"))).allSatisfy(v -> assertThat(v.getText()).isEqualTo("none yet"));
+
+        double highest = 0;
+        for (long until = System.nanoTime() + Duration.ofSeconds(60).toNanos(); highest == 0 && System.nanoTime() < until; ) {
+            for (JsonNode t : StrictJson.parse(get("/v1/traces?limit=500", null, researcher).body()).get("traces")) {
+                highest = Math.max(highest, t.at("/qa/overall").asDouble(0));
+            }
+            Thread.sleep(highest == 0 ? 500 : 0);
+        }
+        double best = highest;
+        assertThat(best).as("some trace has been judged").isPositive();
+        JsonNode top = StrictJson.parse(get("/v1/traces?limit=500&min_score=" + best, null, researcher).body());
+        assertThat(top.get("traces")).isNotEmpty().allSatisfy(t -> assertThat(t.at("/qa/overall").asDouble()).isEqualTo(best));
+        JsonNode resolved = StrictJson.parse(get("/v1/traces?limit=500&verdict=resolved", null, researcher).body());
+        assertThat(resolved.get("traces")).isNotEmpty().allSatisfy(t -> assertThat(t.at("/qa/verdict").asText()).isEqualTo("resolved"));
+        assertThat(get("/v1/traces?min_score=high", null, researcher).statusCode()).isEqualTo(400);
+    }
+
+    /** Flink's own web UI on the embedded cluster's REST port, its metrics for Prometheus, and /v1/metrics for researchers only. */
+    @Test
+    @Order(10)
+    void flinksWebUiAndPrometheusMetricsAndTheMetricsApiAreServed() throws Exception {
+        HttpResponse<String> ui = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("PRT_FLINK_REST_PORT") + "/"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ui.statusCode()).isEqualTo(200);
+        assertThat(ui.body()).contains("Apache Flink Web Dashboard");
+        HttpResponse<String> jobs = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("PRT_FLINK_REST_PORT")
+                + "/jobs/overview")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(jobs.body()).contains("prt-trace-assembly").contains("RUNNING");
+        HttpResponse<String> prom = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + env.get("PRT_FLINK_METRICS_PORT")
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(prom.statusCode()).isEqualTo(200);
+        assertThat(prom.body()).contains("flink_jobmanager_numRegisteredTaskManagers").contains("flink_taskmanager_job_task_operator_");
+
+        JsonNode bench = StrictJson.parse(get("/v1/metrics?window=1h&task=bench", null, researcher).body());
+        assertThat(bench.get("dimension").asText()).isEqualTo("task");
+        assertThat(bench.at("/totals/traces/opened").asLong()).isPositive();
+        assertThat(bench.get("windows")).allSatisfy(w -> assertThat(w.get("key").asText()).isEqualTo("bench"));
+        assertThat(get("/v1/metrics?window=5m", null, researcher).statusCode()).isEqualTo(400);
+        assertThat(get("/v1/metrics", null, null).statusCode()).isEqualTo(401);
     }
 
     // ---- helpers ----

@@ -59,7 +59,7 @@ final class EmbeddedServices implements AutoCloseable {
     static java.util.Map<String, String> stackEnv() throws IOException {
         java.util.Map<String, String> env = new java.util.HashMap<>();
         for (String port : List.of("PRT_KAFKA_PORT", "PRT_KAFKA_CONTROLLER_PORT", "PRT_POSTGRES_PORT", "PRT_S3_PORT",
-                "PRT_GATEWAY_PORT", "PRT_FLINK_REST_PORT")) {
+                "PRT_GATEWAY_PORT", "PRT_FLINK_REST_PORT", "PRT_FLINK_METRICS_PORT")) {
             env.put(port, String.valueOf(freePort()));
         }
         env.put("PRT_PARTITIONS", "2");

@@ -49,13 +49,11 @@ public class ConsoleController {
     private static final int HEARTBEAT_TICKS = 15;
 
     private final ConsoleSessions sessions;
-    private final ConsoleTraces traces;
     private final TraceReads reads;
     private final MetricsReads metrics;
 
-    public ConsoleController(ConsoleSessions sessions, ConsoleTraces traces, TraceReads reads, MetricsReads metrics) {
+    public ConsoleController(ConsoleSessions sessions, TraceReads reads, MetricsReads metrics) {
         this.sessions = sessions;
-        this.traces = traces;
         this.reads = reads;
         this.metrics = metrics;
     }
@@ -175,16 +173,11 @@ public class ConsoleController {
         query.put("from", from);
         query.put("to", to);
         query.put("min_score", minScore);
-        Double score;
-        try {
-            score = blank(minScore) == null ? null : Double.valueOf(minScore);
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("bad-score", "min_score is a number such as 3.5");
-        }
-        ConsoleTraces.Filter f = new ConsoleTraces.Filter(blank(state), blank(verdict),
+        TraceReads.Filter f = new TraceReads.Filter(blank(state),
                 viewer.get().isResearcher() ? blank(participant) : viewer.get().participant(), blank(task),
-                instant(from, "from"), instant(to, "to"), score);
-        return page(ConsolePages.traces(viewer.get(), ConsoleSessions.csrf(request), f, traces.list(f, blank(cursor), 50), query));
+                instant(from, "from"), instant(to, "to"), blank(verdict), TraceReads.score(minScore));
+        JsonNode page = StrictJson.parseAccepted(reads.listPage(f, blank(cursor), 50));
+        return page(ConsolePages.traces(viewer.get(), ConsoleSessions.csrf(request), f, page, query));
     }
 
     @Get(uri = "/traces/{id}", produces = MediaType.TEXT_HTML)

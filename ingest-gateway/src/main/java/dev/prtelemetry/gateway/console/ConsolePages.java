@@ -82,36 +82,42 @@ final class ConsolePages {
         return "<div class=\"card\"><div class=\"num\" id=\"m-" + id + "\">–</div><div class=\"label\">" + Html.escape(label) + "</div></div>";
     }
 
-    static String traces(Viewer viewer, String csrf, ConsoleTraces.Filter f, ConsoleTraces.Page page, Map<String, String> query) {
+    static String traces(Viewer viewer, String csrf, dev.prtelemetry.gateway.TraceReads.Filter f, JsonNode page,
+                         Map<String, String> query) {
         Html h = layout("Traces", viewer, csrf);
         h.raw("<h1>Traces</h1><form class=\"filters\" method=\"get\" action=\"/console/traces\">");
         select(h, "state", f.state(), List.of("", "open", "receiving", "complete", "rejected", "abandoned"));
         select(h, "verdict", f.verdict(), List.of("", "resolved", "not_resolved", "waiting", "error", "none"));
         if (viewer.isResearcher()) {
-            input(h, "participant", f.participant(), "text");
+            input(h, "participant", f.participantId(), "text");
         }
-        input(h, "task", f.task(), "text");
+        input(h, "task", f.taskId(), "text");
         input(h, "from", f.from() == null ? null : f.from().toString(), "text");
         input(h, "to", f.to() == null ? null : f.to().toString(), "text");
         input(h, "min_score", f.minScore() == null ? null : f.minScore().toString(), "number");
         h.raw("<button id=\"filter\" type=\"submit\">Filter</button></form>");
         h.raw("<table id=\"trace-list\" class=\"list\"><thead><tr><th>created</th><th>trace</th><th>task</th><th>participant</th>")
                 .raw("<th>state</th><th>events</th><th>chain</th><th>sandbox verdict</th><th>score</th></tr></thead><tbody>");
-        for (ConsoleTraces.Row r : page.rows()) {
-            h.raw("<tr class=\"trace-row\"").attr("data-trace", r.traceId()).raw("><td>").text(r.createdAt().toString().replace('T', ' '))
-                    .raw("</td><td><a").attr("href", "/console/traces/" + Html.url(r.traceId())).raw(">").text(r.traceId()).raw("</a></td><td>")
-                    .text(r.task()).raw("</td><td>").text(r.participant()).raw("</td><td>").raw(badge(r.state())).raw("</td><td>")
-                    .text(r.events()).raw("</td><td>").raw(badge(r.integrity())).raw("</td><td class=\"verdict\">")
-                    .raw(r.verdict() == null ? "<span class=\"muted\">none yet</span>" : badge(r.verdict())).raw("</td><td class=\"score\">")
-                    .text(r.overall() == null ? "" : String.format("%.2f", r.overall()) + " (" + r.rubric() + ")").raw("</td></tr>");
+        for (JsonNode r : page.path("traces")) {
+            String id = r.path("trace_id").asText();
+            JsonNode qa = r.path("qa");
+            h.raw("<tr class=\"trace-row\"").attr("data-trace", id).raw("><td>").text(r.path("created_at").asText().replace('T', ' '))
+                    .raw("</td><td><a").attr("href", "/console/traces/" + Html.url(id)).raw(">").text(id).raw("</a></td><td>")
+                    .text(r.path("task_id").asText()).raw("</td><td>").text(r.path("participant_id").asText()).raw("</td><td>")
+                    .raw(badge(r.path("state").asText())).raw("</td><td>").text(r.path("counts").path("events").asText())
+                    .raw("</td><td>").raw(badge(r.path("integrity").path("verdict").asText(null))).raw("</td><td class=\"verdict\">")
+                    .raw(qa.path("verdict").isTextual() ? badge(qa.path("verdict").asText()) : "<span class=\"muted\">none yet</span>")
+                    .raw("</td><td class=\"score\">")
+                    .text(qa.path("overall").isNumber() ? String.format("%.2f", qa.path("overall").asDouble()) + " ("
+                            + qa.path("rubric").asText() + ")" : "").raw("</td></tr>");
         }
-        if (page.rows().isEmpty()) {
+        if (page.path("traces").isEmpty()) {
             h.raw("<tr><td colspan=\"9\" class=\"muted\">No traces match.</td></tr>");
         }
         h.raw("</tbody></table>");
-        if (page.nextCursor() != null) {
+        if (page.path("next_cursor").isTextual()) {
             Map<String, String> next = new HashMap<>(query);
-            next.put("cursor", page.nextCursor());
+            next.put("cursor", page.path("next_cursor").asText());
             StringBuilder qs = new StringBuilder();
             next.forEach((k, v) -> {
                 if (v != null && !v.isEmpty()) {
