@@ -37,6 +37,20 @@ public class ErasureList implements Serializable, AutoCloseable {
         }
     }
 
+    /** When a participant's data was last erased on request (epoch ms), or -1 when it never was. */
+    public synchronized long participantErasedAtMs(String participantId) throws SQLException {
+        if (connection == null || !connection.isValid(2)) {
+            connection = DriverManager.getConnection(url, user, password);
+        }
+        try (PreparedStatement ps = connection.prepareStatement("SELECT max(requested_at) FROM erasures WHERE participant_id = ?")) {
+            ps.setString(1, participantId);
+            try (ResultSet rs = ps.executeQuery()) {
+                java.sql.Timestamp at = rs.next() ? rs.getTimestamp(1) : null;
+                return at == null ? -1 : at.getTime();
+            }
+        }
+    }
+
     @Override
     public synchronized void close() throws SQLException {
         if (connection != null) {

@@ -95,7 +95,9 @@ public final class TraceAssemblyJob {
         DataStream<MetricFact> facts = defineWorkflow(env, kafkaSource(config), sinks(config), config);
         DataStream<MetricFact> qaFacts = defineQa(env, config, qa);
         if (MetricsWorkflow.Settings.enabled(settings)) {
-            defineMetrics(facts, qaFacts, MetricsWorkflow.Settings.fromEnv(settings), JdbcSinks.metricWindows(config),
+            defineMetrics(facts, qaFacts, MetricsWorkflow.Settings.fromEnv(settings),
+                    new ErasedParticipantWindows(new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword())),
+                    JdbcSinks.metricWindows(config),
                     kafkaSink(config, Topics.METRICS, "id"), kafkaSink(config, "late-metric-facts", Topics.DEAD_LETTER, "trace_id"));
         }
     }
@@ -105,15 +107,18 @@ public final class TraceAssemblyJob {
      * {@code metric_windows}, {@code prt.metrics}, and facts later than the allowed lateness as dead letters.
      */
     public static void defineMetrics(DataStream<MetricFact> assemblyFacts, DataStream<MetricFact> qaFacts,
-                                     MetricsWorkflow.Settings settings, Sink<MetricRow> table, Sink<String> topic,
-                                     Sink<String> lateFacts) {
+                                     MetricsWorkflow.Settings settings,
+                                     org.apache.flink.api.common.functions.FilterFunction<MetricRow> erased,
+                                     Sink<MetricRow> table, Sink<String> topic, Sink<String> lateFacts) {
         DataStream<MetricFact> facts = MetricsWorkflow.withEventTime(assemblyFacts, settings, "assembly-facts-event-time");
         if (qaFacts != null) {
             facts = facts.union(MetricsWorkflow.withEventTime(qaFacts, settings, "qa-facts-event-time"));
         }
         MetricsWorkflow.Windows windows = MetricsWorkflow.define(facts, settings);
-        windows.rows().sinkTo(table).uid("metric-windows-sink").name("metric windows → PostgreSQL");
-        windows.rows().map(MetricRow::json).returns(Types.STRING).uid("metric-json").name("metric window → JSON")
+        DataStream<MetricRow> rows = windows.rows().filter(erased).uid("metric-windows-erased")
+                .name("not an erased participant's window");
+        rows.sinkTo(table).uid("metric-windows-sink").name("metric windows → PostgreSQL");
+        rows.map(MetricRow::json).returns(Types.STRING).uid("metric-json").name("metric window → JSON")
                 .sinkTo(topic).uid("metrics-topic-sink").name("metric windows → " + Topics.METRICS);
         windows.late().filter(f -> Dimensions.ALL.equals(f.dimension)).uid("late-facts-once").name("late facts, once each")
                 .map(f -> deadLetterJson(new DeadLetterRecord(f.traceId, "metrics: a fact at " + java.time.Instant.ofEpochMilli(f.atMs)
