@@ -123,6 +123,7 @@ class ConsoleBrowserITCase {
         assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
         signIn("not-the-token");
         assertThat(browser.findElement(By.id("sign-in-error")).getText()).contains("neither the researcher token nor a participant token");
+        shot("sign-in");
     }
 
     @Test
