@@ -318,10 +318,6 @@ class ConsoleBrowserITCase {
     @Order(8)
     void erasureReachesTheParticipantsMetricsAndTheyDoNotComeBack() throws Exception {
         assertThat(query("SELECT count(*) FROM metric_windows WHERE dimension = 'participant' AND key = 'bench-0'")).isNotEqualTo("0");
-        // Erase once the bench's own emissions have settled: a window emitted in the seconds before an erasure
-        // (the job's open Kafka transaction, its 5 s view of the erasure list) can still land after the
-        // tombstones — a gap the note names; what this test holds the job to is what follows the erasure.
-        Thread.sleep(ErasedParticipantWindowsDelay.MS);
         HttpResponse<String> erased = HTTP.send(HttpRequest.newBuilder(URI.create(gateway + "/v1/participants/bench-0"))
                 .header("Authorization", "Bearer " + researcher).DELETE().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(erased.statusCode()).as(erased.body()).isEqualTo(200);
@@ -366,11 +362,6 @@ class ConsoleBrowserITCase {
                 && System.nanoTime() < wait && sleep(500));
         assertThat(newest).as("bench-0's windows from before the erasure on prt.metrics").isNotEmpty();
         assertThat(newest.values()).as("their newest records are tombstones").containsOnlyNulls();
-    }
-
-    /** The filter's refresh (5 s) plus a checkpoint (2 s here) and a live update (1 s), with room. */
-    static final class ErasedParticipantWindowsDelay {
-        static final long MS = 12_000;
     }
 
     static boolean sleep(long ms) throws InterruptedException {
