@@ -8,7 +8,6 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import java.time.Instant;
 
 /** {@code GET /v1/metrics}: the live metrics windows ({@link MetricsReads}); a researcher token. */
 @Controller("/v1/metrics")
@@ -28,17 +27,6 @@ public class MetricsController {
                           @QueryValue @Nullable String task, @QueryValue @Nullable String participant,
                           @QueryValue @Nullable String repo) {
         access.researcher(request, "reading metrics");
-        return reads.windows(MetricsReads.Query.of(window, task, participant, repo, instant(from, "from"), instant(to, "to"))).toString();
-    }
-
-    static Instant instant(String value, String name) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (RuntimeException e) {
-            throw Problem.badRequest("bad-time", name + " must be an ISO-8601 instant such as 2026-11-26T12:00:00Z");
-        }
+        return reads.windows(MetricsReads.Query.of(window, task, participant, repo, QueryValues.instant(from, "from"), QueryValues.instant(to, "to"))).toString();
     }
 }

@@ -93,16 +93,17 @@ public class MetricsReads {
         return out;
     }
 
-    /** Windows of one dimension and key changed after {@code since} (what the dashboard's stream sends), oldest change first. */
-    public List<ObjectNode> changedSince(String dimension, String key, Instant since, Instant windowsFrom) throws SQLException {
+    /** Windows of one size, dimension and key changed after {@code since} (what the dashboard's stream sends), oldest change first. */
+    public List<ObjectNode> changedSince(Query q, Instant since, Instant windowsFrom) throws SQLException {
         List<ObjectNode> out = new java.util.ArrayList<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(SELECT + " WHERE updated_at > ? AND dimension = ? AND key = ?"
-                     + " AND window_start >= ? ORDER BY updated_at LIMIT 2000")) {
+             PreparedStatement ps = c.prepareStatement(SELECT + " WHERE updated_at > ? AND window_size = ? AND dimension = ?"
+                     + " AND key = ? AND window_start >= ? ORDER BY updated_at LIMIT 2000")) {
             ps.setTimestamp(1, Timestamp.from(since));
-            ps.setString(2, dimension);
-            ps.setString(3, key);
-            ps.setTimestamp(4, Timestamp.from(windowsFrom));
+            ps.setString(2, q.size());
+            ps.setString(3, q.dimension());
+            ps.setString(4, q.key());
+            ps.setTimestamp(5, Timestamp.from(windowsFrom));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     out.add(row(rs));

@@ -392,18 +392,6 @@ public class TraceReads {
         return t;
     }
 
-    /** A {@code min_score} query value; a 400 when it is not a number. */
-    public static Double score(String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return Double.valueOf(value.strip());
-        } catch (NumberFormatException e) {
-            throw Problem.badRequest("bad-score", "min_score is a number such as 3.5");
-        }
-    }
-
     private static String encodeCursor(Instant created, String id) {
         return Base64.getUrlEncoder().withoutPadding()
                 .encodeToString((created.toString() + "|" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8));

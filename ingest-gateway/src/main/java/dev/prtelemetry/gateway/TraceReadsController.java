@@ -9,7 +9,6 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
-import java.time.Instant;
 
 /** The read API: a trace, its document, its events, the list of traces ({@link TraceReads}). */
 @Controller("/v1/traces")
@@ -55,18 +54,7 @@ public class TraceReadsController {
                              @QueryValue("min_score") @Nullable String minScore, @QueryValue @Nullable String cursor,
                              @QueryValue(defaultValue = "50") int limit) {
         access.researcher(request, "listing traces");
-        return reads.listPage(new TraceReads.Filter(state, participant, task, instant(from, "from"), instant(to, "to"), verdict,
-                TraceReads.score(minScore)), cursor, limit);
-    }
-
-    private static Instant instant(String value, String name) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (RuntimeException e) {
-            throw Problem.badRequest("bad-time", name + " must be an ISO-8601 instant such as 2026-11-26T12:00:00Z");
-        }
+        return reads.listPage(new TraceReads.Filter(state, participant, task, QueryValues.instant(from, "from"), QueryValues.instant(to, "to"), verdict,
+                QueryValues.score(minScore)), cursor, limit);
     }
 }

@@ -93,9 +93,9 @@ public final class TraceAssemblyJob {
      */
     public static void definePipeline(StreamExecutionEnvironment env, JobConfig config, QaConfig qa, java.util.Map<String, String> settings) {
         DataStream<MetricFact> facts = defineWorkflow(env, kafkaSource(config), sinks(config), config);
-        DataStream<MetricFact> qaFacts = defineQa(env, config, qa);
+        QaWorkflow.Outputs qaResults = defineQa(env, config, qa);
         if (MetricsWorkflow.Settings.enabled(settings)) {
-            defineMetrics(facts, qaFacts, MetricsWorkflow.Settings.fromEnv(settings),
+            defineMetrics(facts, qaResults == null ? null : qaResults.facts(), MetricsWorkflow.Settings.fromEnv(settings),
                     new ErasedParticipantWindows(new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword())),
                     JdbcSinks.metricWindows(config),
                     kafkaSink(config, Topics.METRICS, "id"), kafkaSink(config, "late-metric-facts", Topics.DEAD_LETTER, "trace_id"));
@@ -179,8 +179,8 @@ public final class TraceAssemblyJob {
         return n.toString();
     }
 
-    /** The QA pipeline (when enabled) in the same job: it reads the claim checks the assembly commits. Returns its metric facts, or null. */
-    public static DataStream<MetricFact> defineQa(StreamExecutionEnvironment env, JobConfig config, QaConfig qa) {
+    /** The QA pipeline (when enabled) in the same job: it reads the claim checks the assembly commits. Returns its results, or null. */
+    public static QaWorkflow.Outputs defineQa(StreamExecutionEnvironment env, JobConfig config, QaConfig qa) {
         if (!qa.enabled()) {
             return null;
         }

@@ -27,17 +27,17 @@ public final class QaWorkflow {
     private QaWorkflow() {
     }
 
-    public static DataStream<MetricFact> define(StreamExecutionEnvironment env, Source<String, ?, ?> claimChecks, SandboxVerifyFunction function,
+    public static Outputs define(StreamExecutionEnvironment env, Source<String, ?, ?> claimChecks, SandboxVerifyFunction function,
                               Sink<QaResult> validations, Sink<String> results, QaConfig config) {
         return define(env, claimChecks, function, validations, results, null, null, null, config);
     }
 
     /**
      * With a judge function: after its verification, every complete trace is judged (QA part 2)
-     * → {@code qa_judgements} and {@code prt.qa-results}. Returns the stages' metric facts
-     * (verdicts and sandbox time; judged scores).
+     * → {@code qa_judgements} and {@code prt.qa-results}. Returns both stages' results (the
+     * metrics windows count them).
      */
-    public static DataStream<MetricFact> define(StreamExecutionEnvironment env, Source<String, ?, ?> claimChecks, SandboxVerifyFunction function,
+    public static Outputs define(StreamExecutionEnvironment env, Source<String, ?, ?> claimChecks, SandboxVerifyFunction function,
                               Sink<QaResult> validations, Sink<String> results, JudgeFunction judge,
                               Sink<JudgementRow> judgements, Sink<String> judgementResults, QaConfig config) {
         DataStream<String> claims = env.fromSource(claimChecks, WatermarkStrategy.noWatermarks(), "traces-assembled")
@@ -50,10 +50,8 @@ public final class QaWorkflow {
         verified.sinkTo(validations).uid("qa-validations-sink").name("qa validations → PostgreSQL");
         verified.map(QaWorkflow::json).returns(Types.STRING).uid("qa-results-json").name("qa result → JSON")
                 .sinkTo(results).uid("qa-results-sink").name("qa results → " + Topics.QA_RESULTS);
-        DataStream<MetricFact> facts = verified.map(QaFacts::of).returns(TypeInformation.of(MetricFact.class))
-                .uid("qa-verdict-facts").name("verdict → metric fact");
         if (judge == null) {
-            return facts;
+            return new Outputs(verified, null);
         }
         SingleOutputStreamOperator<JudgementRow> judged = AsyncDataStream.unorderedWaitWithRetry(verified, judge,
                         config.asyncTimeout().toMillis(), TimeUnit.MILLISECONDS, config.capacity(),
@@ -63,8 +61,21 @@ public final class QaWorkflow {
         judged.sinkTo(judgements).uid("qa-judgements-sink").name("qa judgements → PostgreSQL");
         judged.map(QaWorkflow::json).returns(Types.STRING).uid("qa-judgement-json").name("judgement → JSON")
                 .sinkTo(judgementResults).uid("qa-judgement-results-sink").name("judgements → " + Topics.QA_RESULTS);
-        return facts.union(judged.flatMap((JudgementRow r, org.apache.flink.util.Collector<MetricFact> out) -> QaFacts.of(r).forEach(out::collect))
-                .returns(TypeInformation.of(MetricFact.class)).uid("qa-score-facts").name("judgement → metric facts"));
+        return new Outputs(verified, judged);
+    }
+
+    /** The verifications and (when judges run, else null) the judgements, as written. */
+    public record Outputs(DataStream<QaResult> verified, DataStream<JudgementRow> judged) {
+        /** What the metrics windows count of them: verdicts and sandbox time, judged scores ({@link QaFacts}). */
+        public DataStream<MetricFact> facts() {
+            DataStream<MetricFact> facts = verified.map(QaFacts::of).returns(TypeInformation.of(MetricFact.class))
+                    .uid("qa-verdict-facts").name("verdict → metric fact");
+            if (judged == null) {
+                return facts;
+            }
+            return facts.union(judged.flatMap((JudgementRow r, org.apache.flink.util.Collector<MetricFact> out) -> QaFacts.of(r).forEach(out::collect))
+                    .returns(TypeInformation.of(MetricFact.class)).uid("qa-score-facts").name("judgement → metric facts"));
+        }
     }
 
     static String json(JudgementRow r) {

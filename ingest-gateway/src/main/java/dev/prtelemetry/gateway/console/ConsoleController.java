@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.prtelemetry.gateway.MetricsReads;
 import dev.prtelemetry.gateway.Problem;
+import dev.prtelemetry.gateway.QueryValues;
 import dev.prtelemetry.gateway.TraceReads;
 import dev.prtelemetry.schemas.json.StrictJson;
 import io.micronaut.core.annotation.Nullable;
@@ -13,7 +14,6 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
-import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
@@ -135,10 +135,8 @@ public class ConsoleController {
         return Flux.interval(Duration.ZERO, STREAM_TICK, Schedulers.boundedElastic()).concatMap(tick -> {
             try {
                 List<JsonNode> changed = new ArrayList<>();
-                for (var w : metrics.changedSince(q.dimension(), q.key(), seen.get(), Instant.now().minus(span))) {
-                    if (w.path("window").asText().equals(size)) {
-                        changed.add(w);
-                    }
+                for (var w : metrics.changedSince(q, seen.get(), Instant.now().minus(span))) {
+                    changed.add(w);
                     Instant at = Instant.parse(w.path("updated_at").asText());
                     if (at.isAfter(seen.get())) {
                         seen.set(at);
@@ -175,7 +173,7 @@ public class ConsoleController {
         query.put("min_score", minScore);
         TraceReads.Filter f = new TraceReads.Filter(blank(state),
                 viewer.get().isResearcher() ? blank(participant) : viewer.get().participant(), blank(task),
-                instant(from, "from"), instant(to, "to"), blank(verdict), TraceReads.score(minScore));
+                QueryValues.instant(from, "from"), QueryValues.instant(to, "to"), blank(verdict), QueryValues.score(minScore));
         JsonNode page = StrictJson.parseAccepted(reads.listPage(f, blank(cursor), 50));
         return page(ConsolePages.traces(viewer.get(), ConsoleSessions.csrf(request), f, page, query));
     }
@@ -272,16 +270,5 @@ public class ConsoleController {
 
     private static String blank(String s) {
         return s == null || s.isBlank() ? null : s.strip();
-    }
-
-    private static Instant instant(String value, String name) {
-        if (blank(value) == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(value.strip());
-        } catch (RuntimeException e) {
-            throw Problem.badRequest("bad-time", name + " must be an ISO-8601 instant such as 2026-11-26T12:00:00Z");
-        }
     }
 }

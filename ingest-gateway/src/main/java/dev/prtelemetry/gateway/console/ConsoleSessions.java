@@ -85,8 +85,11 @@ public class ConsoleSessions {
             return false;
         }
         String origin = request.getHeaders().get("Origin");
-        if (origin == null || origin.equals("null")) {
-            return site == null || !origin.equals("null");
+        if (origin == null) {
+            return true; // browsers send Origin with every form POST: no Origin, no cross-site form
+        }
+        if (origin.equals("null")) {
+            return site != null; // an opaque origin counts only where Sec-Fetch-Site already said same-origin
         }
         String host = request.getHeaders().get("Host");
         return host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
