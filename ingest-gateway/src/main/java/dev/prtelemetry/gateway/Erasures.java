@@ -300,7 +300,7 @@ public class Erasures {
             counts.put("documents", docs);
             counts.put("artifacts", removed);
             counts.put("artifacts_kept_shared", artifacts.size() - removed);
-            int[] kafka = kafka(traces, reason, erasureId);
+            int[] kafka = kafka(traces, "participant-request".equals(reason) ? participantId : null, reason, erasureId);
             counts.put("erase_records", kafka[0]);
             counts.put("tombstones", kafka[1]);
             if (kafka[2] > 0) {
@@ -322,12 +322,12 @@ public class Erasures {
     }
 
     /** Erase records for the assembly, tombstones for the compacted topic; {sent erase records, sent tombstones, failures}. */
-    private int[] kafka(List<String> traces, String reason, long erasureId) {
+    private int[] kafka(List<String> traces, String participantId, String reason, long erasureId) {
         List<java.util.concurrent.CompletableFuture<Void>> erase = new ArrayList<>();
         List<java.util.concurrent.CompletableFuture<Void>> tomb = new ArrayList<>();
         double now = System.currentTimeMillis() / 1000.0;
         for (String t : traces) {
-            erase.add(producer.send(t, TraceRecords.erase(t, now, reason, erasureId).toString()
+            erase.add(producer.send(t, TraceRecords.erase(t, now, reason, erasureId, participantId).toString()
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8), TraceRecords.ERASE, null, null));
             tomb.add(producer.tombstone(Topics.TRACES_ASSEMBLED, t));
         }

@@ -31,6 +31,9 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
     /** What the metrics windows count: one fact per accepted chunk, opened or ended trace, dropped duplicates. */
     public static final OutputTag<MetricFact> METRIC_FACTS =
             new OutputTag<>("metric-facts", TypeInformation.of(MetricFact.class));
+    /** Participants whose data was erased on request (their metrics windows are withdrawn). */
+    public static final OutputTag<dev.prtelemetry.flink.metrics.ParticipantErasure> PARTICIPANT_ERASURES =
+            new OutputTag<>("participant-erasures", TypeInformation.of(dev.prtelemetry.flink.metrics.ParticipantErasure.class));
 
     private final TraceAssembler assembler;
     private final Duration stateTtl;
@@ -73,6 +76,10 @@ public class TraceAssemblyFunction extends KeyedProcessFunction<String, TraceRec
             }
             assembly.clear();
             timer.clear();
+            if (record.participantId != null) {
+                ctx.output(PARTICIPANT_ERASURES, new dev.prtelemetry.flink.metrics.ParticipantErasure(record.participantId,
+                        record.receivedAtMs > 0 ? record.receivedAtMs : now));
+            }
             return;
         }
         if (s == null) {

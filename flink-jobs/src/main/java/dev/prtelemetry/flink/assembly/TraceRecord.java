@@ -15,6 +15,8 @@ public class TraceRecord {
     public String error;
     /** The Kafka record's timestamp: the gateway's receive time (ms); 0 when not known. */
     public long receivedAtMs;
+    /** On an erase record a participant asked for: whose data it erases. */
+    public String participantId;
 
     public TraceRecord() {
     }

@@ -33,8 +33,19 @@ public final class TraceRecordParser {
                 return TraceRecord.invalid(r.traceId, r.text(), "a chunk record needs a " + TraceRecords.DIGEST_HEADER + " header");
             }
             r.digest = digest;
+        } else if (TraceRecords.ERASE.equals(kind)) {
+            r.participantId = erasedParticipant(r.body); // rare: the body is read for it
         }
         return r;
+    }
+
+    /** Whose data an erase record erases (set when a participant asked), or null. */
+    static String erasedParticipant(byte[] body) {
+        try {
+            return StrictJson.parse(new String(body, StandardCharsets.UTF_8)).path("erase").path("participant_id").textValue();
+        } catch (CanonicalizationException e) {
+            return null;
+        }
     }
 
     public static TraceRecord parse(byte[] key, byte[] value) {
@@ -70,7 +81,9 @@ public final class TraceRecordParser {
                     || !json.path("complete").path("chain_head").isTextual()) {
                 return TraceRecord.invalid(k, raw, "a complete record needs complete.final_seq and complete.chain_head");
             }
-        } else if (!TraceRecords.HEADER.equals(kind) && !TraceRecords.ERASE.equals(kind)) {
+        } else if (TraceRecords.ERASE.equals(kind)) {
+            r.participantId = json.path("erase").path("participant_id").textValue();
+        } else if (!TraceRecords.HEADER.equals(kind)) {
             return TraceRecord.invalid(k, raw, "unknown record kind '" + kind + "'");
         }
         return r;

@@ -17,10 +17,13 @@ import dev.prtelemetry.flink.metrics.Dimensions;
 import dev.prtelemetry.flink.metrics.MetricFact;
 import dev.prtelemetry.flink.metrics.MetricRow;
 import dev.prtelemetry.flink.metrics.MetricsWorkflow;
+import dev.prtelemetry.flink.metrics.ErasedParticipantWindows;
+import dev.prtelemetry.flink.metrics.ParticipantErasure;
 import dev.prtelemetry.schemas.stream.Topics;
 import java.util.Properties;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
@@ -92,13 +95,14 @@ public final class TraceAssemblyJob {
      * when enabled, and the live metrics over both unless {@code PRT_METRICS=off}.
      */
     public static void definePipeline(StreamExecutionEnvironment env, JobConfig config, QaConfig qa, java.util.Map<String, String> settings) {
-        DataStream<MetricFact> facts = defineWorkflow(env, kafkaSource(config), sinks(config), config);
+        Assembly assembly = defineWorkflow(env, kafkaSource(config), sinks(config), config);
         QaWorkflow.Outputs qaResults = defineQa(env, config, qa);
         if (MetricsWorkflow.Settings.enabled(settings)) {
-            defineMetrics(facts, qaResults == null ? null : qaResults.facts(), MetricsWorkflow.Settings.fromEnv(settings),
-                    new ErasedParticipantWindows(new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword())),
-                    JdbcSinks.metricWindows(config),
-                    kafkaSink(config, Topics.METRICS, "id"), kafkaSink(config, "late-metric-facts", Topics.DEAD_LETTER, "trace_id"));
+            ErasureList erasures = new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
+            defineMetrics(assembly.facts(), qaResults == null ? null : qaResults.facts(), assembly.erasures(),
+                    MetricsWorkflow.Settings.fromEnv(settings), new ErasedParticipantWindows(erasures::participantErasedAtMs),
+                    JdbcSinks.metricWindows(config), metricsTopicSink(config),
+                    kafkaSink(config, "late-metric-facts", Topics.DEAD_LETTER, "trace_id"));
         }
     }
 
@@ -107,19 +111,28 @@ public final class TraceAssemblyJob {
      * {@code metric_windows}, {@code prt.metrics}, and facts later than the allowed lateness as dead letters.
      */
     public static void defineMetrics(DataStream<MetricFact> assemblyFacts, DataStream<MetricFact> qaFacts,
-                                     MetricsWorkflow.Settings settings,
-                                     org.apache.flink.api.common.functions.FilterFunction<MetricRow> erased,
-                                     Sink<MetricRow> table, Sink<String> topic, Sink<String> lateFacts) {
+                                     DataStream<ParticipantErasure> participantErasures, MetricsWorkflow.Settings settings,
+                                     ErasedParticipantWindows erased, Sink<MetricRow> table, Sink<MetricRow> topic,
+                                     Sink<String> lateFacts) {
         DataStream<MetricFact> facts = MetricsWorkflow.withEventTime(assemblyFacts, settings, "assembly-facts-event-time");
         if (qaFacts != null) {
             facts = facts.union(MetricsWorkflow.withEventTime(qaFacts, settings, "qa-facts-event-time"));
         }
         MetricsWorkflow.Windows windows = MetricsWorkflow.define(facts, settings);
-        DataStream<MetricRow> rows = windows.rows().filter(erased).uid("metric-windows-erased")
-                .name("not an erased participant's window");
-        rows.sinkTo(table).uid("metric-windows-sink").name("metric windows → PostgreSQL");
-        rows.map(MetricRow::json).returns(Types.STRING).uid("metric-json").name("metric window → JSON")
-                .sinkTo(topic).uid("metrics-topic-sink").name("metric windows → " + Topics.METRICS);
+        // a participant's windows pass their erasures, keyed by participant; the topic sink is chained to
+        // that operator, so a withdrawn window's tombstone follows its record in the same partition
+        DataStream<MetricRow> participantRows = windows.rows().filter(r -> Dimensions.PARTICIPANT.equals(r.dimension))
+                .uid("metric-windows-participant").name("participant windows")
+                .connect(participantErasures)
+                .keyBy(r -> r.key, e -> e.participantId, Types.STRING)
+                .process(erased, TypeInformation.of(MetricRow.class)).uid("metric-windows-erased")
+                .name("erased participants' windows withdrawn");
+        DataStream<MetricRow> rows = windows.rows().filter(r -> !Dimensions.PARTICIPANT.equals(r.dimension))
+                .uid("metric-windows-others").name("overall, task and repository windows")
+                .union(participantRows);
+        rows.filter(r -> !r.isTombstone()).uid("metric-windows-rows").name("windows, not tombstones")
+                .sinkTo(table).uid("metric-windows-sink").name("metric windows → PostgreSQL");
+        rows.sinkTo(topic).uid("metrics-topic-sink").name("metric windows → " + Topics.METRICS);
         windows.late().filter(f -> Dimensions.ALL.equals(f.dimension)).uid("late-facts-once").name("late facts, once each")
                 .map(f -> deadLetterJson(new DeadLetterRecord(f.traceId, "metrics: a fact at " + java.time.Instant.ofEpochMilli(f.atMs)
                         + " arrived after its minute's window had closed (allowed lateness " + settings.allowedLateness()
@@ -129,7 +142,11 @@ public final class TraceAssemblyJob {
     }
 
     /** The assembly; returns its metric facts (accepted chunks, opened and ended traces, dropped duplicates). */
-    public static DataStream<MetricFact> defineWorkflow(StreamExecutionEnvironment env, Source<TraceRecord, ?, ?> source, Sinks sinks,
+    /** What the assembly hands to the metrics: its facts, and the participants whose data was erased. */
+    public record Assembly(DataStream<MetricFact> facts, DataStream<ParticipantErasure> erasures) {
+    }
+
+    public static Assembly defineWorkflow(StreamExecutionEnvironment env, Source<TraceRecord, ?, ?> source, Sinks sinks,
                                       JobConfig config) {
         DataStream<TraceRecord> records = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "trace-records")
@@ -167,7 +184,8 @@ public final class TraceAssemblyJob {
         rows.getSideOutput(TraceAssemblyFunction.DEAD_LETTERS)
                 .map(TraceAssemblyJob::deadLetterJson).uid("dead-letter-json").name("dead letter → JSON")
                 .sinkTo(sinks.deadLetters()).uid("dead-letter-sink").name("dead letters → " + Topics.DEAD_LETTER);
-        return rows.getSideOutput(TraceAssemblyFunction.METRIC_FACTS);
+        return new Assembly(rows.getSideOutput(TraceAssemblyFunction.METRIC_FACTS),
+                rows.getSideOutput(TraceAssemblyFunction.PARTICIPANT_ERASURES));
     }
 
     static String deadLetterJson(DeadLetterRecord d) {
@@ -220,6 +238,20 @@ public final class TraceAssemblyJob {
     /** Exactly-once JSON records keyed by the given member (transactions commit on checkpoints). */
     static KafkaSink<String> kafkaSink(JobConfig config, String topic, String keyMember) {
         return kafkaSink(config, topic, topic, keyMember);
+    }
+
+    /** The metrics windows to {@code prt.metrics}, keyed by window id; a withdrawn window as a tombstone. Exactly-once. */
+    static KafkaSink<MetricRow> metricsTopicSink(JobConfig config) {
+        Properties producer = new Properties();
+        producer.setProperty("transaction.timeout.ms", "600000");
+        return KafkaSink.<MetricRow>builder()
+                .setBootstrapServers(config.kafkaBootstrapServers())
+                .setKafkaProducerConfig(producer)
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(NAME + "-" + Topics.METRICS)
+                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
+                .setRecordSerializer(new MetricsTopicSerializer())
+                .build();
     }
 
     /** As above, with its own transactional-id prefix (two sinks writing one topic need two). */

@@ -33,8 +33,21 @@ public class MetricRow {
     public String sandboxJson;
     public String scoresJson;
     public long updatedAtMs;
+    /** Set only on a tombstone: the id of a window withdrawn from {@code prt.metrics} (an erased participant's). */
+    public String tombstoneId;
 
     public MetricRow() {
+    }
+
+    /** A tombstone for the compacted topic: the window with this id is withdrawn (it is never a table row). */
+    public static MetricRow tombstone(String id) {
+        MetricRow r = new MetricRow();
+        r.tombstoneId = id;
+        return r;
+    }
+
+    public boolean isTombstone() {
+        return tombstoneId != null;
     }
 
     public static MetricRow of(String windowSize, long startMs, long endMs, String dimension, String key, MetricWindow w,
@@ -90,6 +103,9 @@ public class MetricRow {
 
     /** The compacted topic's key: one record per window and key survives compaction. */
     public String id() {
+        if (tombstoneId != null) {
+            return tombstoneId;
+        }
         return windowSize + "|" + dimension + "|" + key + "|" + Instant.ofEpochMilli(windowStartMs);
     }
 

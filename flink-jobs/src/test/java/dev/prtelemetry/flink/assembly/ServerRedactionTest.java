@@ -182,9 +182,14 @@ class ServerRedactionTest {
         chunk.put("chunk_id", "c-0").put("chunk_seq", 0).putArray("events").addAll(events.subList(0, 3));
         send(TraceRecords.chunk(TRACE, 2.0, chunk));
         assertThat(harness.numKeyedStateEntries()).isPositive();
-        send(TraceRecords.erase(TRACE, 3.0, "participant-request", 1));
+        send(TraceRecords.erase(TRACE, 3.0, "participant-request", 1, "p-7"));
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();
+        // the metrics learn of the participant's erasure (so their windows are withdrawn)
+        assertThat(harness.getSideOutput(TraceAssemblyFunction.PARTICIPANT_ERASURES)).singleElement()
+                .satisfies(e -> assertThat(e.getValue().participantId).isEqualTo("p-7"));
+        send(TraceRecords.erase(TRACE, 3.5, "retention", 2));
+        assertThat(harness.getSideOutput(TraceAssemblyFunction.PARTICIPANT_ERASURES)).hasSize(1);
         chunk.put("chunk_seq", 1).put("chunk_id", "c-1").putArray("events").removeAll().addAll(events.subList(3, 6));
         send(TraceRecords.chunk(TRACE, 4.0, chunk));
         assertThat(harness.getSideOutput(TraceAssemblyFunction.ASSEMBLED)).isNullOrEmpty();

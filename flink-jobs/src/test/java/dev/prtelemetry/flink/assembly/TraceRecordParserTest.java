@@ -28,4 +28,17 @@ class TraceRecordParserTest extends AssemblyTestBase {
         assertThat(o.deadLetters).singleElement().satisfies(d -> assertThat(d.reason()).startsWith("unreadable chunk record"));
         assertThat(s.status).isEqualTo(TraceStatus.OPEN);
     }
+
+    @Test
+    void anEraseRecordNamesTheParticipantWhetherRoutedByHeadersOrByItsBody() {
+        byte[] key = TRACE.getBytes(StandardCharsets.UTF_8);
+        byte[] asked = dev.prtelemetry.schemas.stream.TraceRecords.erase(TRACE, 1.0, "participant-request", 3, "p-1").toString()
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] retention = dev.prtelemetry.schemas.stream.TraceRecords.erase(TRACE, 1.0, "retention", 4).toString()
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(TraceRecordParser.fromHeaders(key, asked, "erase", null, null).participantId).isEqualTo("p-1");
+        assertThat(TraceRecordParser.parse(key, asked).participantId).isEqualTo("p-1");
+        assertThat(TraceRecordParser.fromHeaders(key, retention, "erase", null, null).participantId).isNull();
+        assertThat(TraceRecordParser.fromHeaders(key, "{broken".getBytes(StandardCharsets.UTF_8), "erase", null, null).participantId).isNull();
+    }
 }

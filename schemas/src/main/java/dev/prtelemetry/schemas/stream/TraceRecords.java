@@ -14,7 +14,7 @@ import dev.prtelemetry.schemas.json.StrictJson;
  * {"kind":"header",   "trace_id":…, "received_at":…, "header":   {create-trace request + issued fields}}
  * {"kind":"chunk",    "trace_id":…, "received_at":…, "chunk_seq":n, "digest":…, "chunk": {chunk_id, chunk_seq, events}}
  * {"kind":"complete", "trace_id":…, "received_at":…, "complete": {final_seq, chain_head, …}}
- * {"kind":"erase",    "trace_id":…, "received_at":…, "erase":    {reason, erasure_id}}
+ * {"kind":"erase",    "trace_id":…, "received_at":…, "erase":    {reason, erasure_id[, participant_id]}}
  * </pre>
  *
  * An erase record (written when a participant's data is erased or a trace's retention ends)
@@ -78,8 +78,19 @@ public final class TraceRecords {
     }
 
     public static ObjectNode erase(String traceId, double receivedAt, String reason, long erasureId) {
+        return erase(traceId, receivedAt, reason, erasureId, null);
+    }
+
+    /**
+     * An erase record; {@code participantId} is set when a participant asked for the erasure, so
+     * the job also withdraws their metrics windows (a retention erasure names no one).
+     */
+    public static ObjectNode erase(String traceId, double receivedAt, String reason, long erasureId, String participantId) {
         ObjectNode r = base(ERASE, traceId, receivedAt);
-        r.putObject("erase").put("reason", reason).put("erasure_id", erasureId);
+        ObjectNode e = r.putObject("erase").put("reason", reason).put("erasure_id", erasureId);
+        if (participantId != null) {
+            e.put("participant_id", participantId);
+        }
         return r;
     }
 
