@@ -18,3 +18,6 @@ CREATE TABLE export_traces (
 );
 
 CREATE INDEX export_traces_by_trace ON export_traces (trace_id);
+
+-- The erasure's audit record names the exports made before it that held an erased trace.
+ALTER TABLE erasures ADD COLUMN exports jsonb NOT NULL DEFAULT '[]';

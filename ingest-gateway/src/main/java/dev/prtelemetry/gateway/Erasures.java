@@ -212,9 +212,14 @@ public class Erasures {
         Set<String> artifacts = new TreeSet<>();
         ObjectNode counts = StrictJson.mapper().createObjectNode();
         long erasureId;
+        ArrayNode exports;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
+                // with exports' registration (Export): an export either sees this erasure or is listed by it
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(" + EXPORTS_LOCK + ")")) {
+                    ps.execute();
+                }
                 var ids = c.createArrayOf("text", traces.toArray());
                 try (PreparedStatement ps = c.prepareStatement("SELECT trace_id, document_uri, header::text, created_at FROM traces"
                         + " WHERE trace_id = ANY (?) FOR UPDATE")) {
@@ -279,6 +284,12 @@ public class Erasures {
                     }
                     ps.executeBatch();
                 }
+                exports = exportsHolding(c, ids);
+                try (PreparedStatement ps = c.prepareStatement("UPDATE erasures SET exports = ?::jsonb WHERE id = ?")) {
+                    ps.setString(1, exports.toString());
+                    ps.setLong(2, erasureId);
+                    ps.executeUpdate();
+                }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -318,6 +329,38 @@ public class Erasures {
         out.put("erasure_id", erasureId);
         out.put("traces_erased", traces.size());
         out.set("counts", counts);
+        out.set("exports_holding", exports);
+        return out;
+    }
+
+    /** The advisory lock an erasure and an export's registration take (Export.EXPORTS_LOCK). */
+    static final long EXPORTS_LOCK = 0x7072745f657870L;
+
+    /**
+     * The exports made before now that held any of these traces (from their manifests, as
+     * registered): what the operator must withdraw.
+     */
+    private static ArrayNode exportsHolding(Connection c, java.sql.Array ids) throws SQLException {
+        ArrayNode out = StrictJson.mapper().createArrayNode();
+        try (PreparedStatement ps = c.prepareStatement("SELECT e.id, e.created_at, e.location, e.format, e.manifest_sha256,"
+                + " array_agg(t.trace_id ORDER BY t.trace_id) FROM export_traces t JOIN exports e ON e.id = t.export_id"
+                + " WHERE t.trace_id = ANY (?) GROUP BY e.id ORDER BY e.id")) {
+            ps.setArray(1, ids);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode e = out.addObject();
+                    e.put("export_id", rs.getLong(1));
+                    e.put("created_at", rs.getTimestamp(2).toInstant().toString());
+                    e.put("location", rs.getString(3));
+                    e.put("format", rs.getString(4));
+                    e.put("manifest_sha256", rs.getString(5));
+                    ArrayNode t = e.putArray("traces");
+                    for (String id : (String[]) rs.getArray(6).getArray()) {
+                        t.add(id);
+                    }
+                }
+            }
+        }
         return out;
     }
 

@@ -91,7 +91,9 @@ public final class ExportMain {
             System.err.println("prt export: " + e.getMessage());
             return 2;
         }
-        ExportSelection.Filters filters = new ExportSelection.Filters(a.contains("--verified-only"), rubric,
+        // SWE-bench instances are made of verified traces only
+        ExportSelection.Filters filters = new ExportSelection.Filters(a.contains("--verified-only") || format == ExportFiles.Format.SWEBENCH,
+                rubric,
                 minScore == null ? null : Double.valueOf(minScore), RescoreMain.value(a, "--consent-scope", null),
                 RescoreMain.value(a, "--task", null), RescoreMain.time(RescoreMain.value(a, "--from", null)),
                 RescoreMain.time(RescoreMain.value(a, "--to", null)));
@@ -150,13 +152,17 @@ public final class ExportMain {
         }
         long rows = manifest.get("rows").asLong();
         System.out.printf("prt export: %d traces in %d files (%s), %.1f MB, in %.1f s (%.0f traces/s, %.1f MB/s) → %s%n", rows,
-                manifest.get("files").size(), format.extension, bytes / 1e6, wall, rows / Math.max(wall, 0.001),
+                manifest.get("files").size(), format.label, bytes / 1e6, wall, rows / Math.max(wall, 0.001),
                 bytes / 1e6 / Math.max(wall, 0.001), Path.of(outArg).toAbsolutePath());
-        if (manifest.get("left_out").size() > 0) {
-            System.out.printf("prt export: %d traces left out while it ran (erased, or retention ended)%n", manifest.get("left_out").size());
+        for (JsonNode l : manifest.get("left_out")) {
+            System.out.printf("  left out %s: %s%n", l.get("trace_id").asText(), l.get("reason").asText());
         }
         System.out.println("prt export: export " + manifest.get("export_id").asLong() + "; check it with ./prt verify --export "
                 + outArg);
+        if (format == ExportFiles.Format.SWEBENCH && manifest.get("files").size() > 0) {
+            System.out.println("prt export: evaluate the instances with ./prt qa swebench " + Path.of(outArg).resolve(
+                    manifest.get("files").get(0).get("path").asText()) + " --repos " + Path.of(outArg).resolve("repos"));
+        }
         return 0;
     }
 }

@@ -38,7 +38,8 @@ public final class DatasetCard {
             y.append("  - split: ").append(split).append('\n').append("    path:\n");
             paths.forEach(p -> y.append("    - ").append(q(p)).append('\n'));
         });
-        y.append("dataset_info:\n  features:\n").append(ExportSchema.features("  "));
+        y.append("dataset_info:\n  features:\n").append(o.format() == ExportFiles.Format.SWEBENCH ? INSTANCE_FEATURES
+                : ExportSchema.features("  "));
         y.append("  splits:\n");
         sizes.forEach((split, s) -> y.append("  - name: ").append(split).append("\n    num_examples: ").append(s[0])
                 .append("\n    num_bytes: ").append(s[1]).append('\n'));
@@ -67,10 +68,20 @@ public final class DatasetCard {
                 .append(" text version in `consent_text_version`. Use a row only within those scopes. A participant may withdraw:")
                 .append(" an erasure lists the exports that held their traces, and later exports never contain them; delete")
                 .append(" withdrawn rows from copies of this dataset when told to.\n\n");
+        if (o.format() == ExportFiles.Format.SWEBENCH) {
+            t.append("## SWE-bench task instances\n\n");
+            t.append("One instance per verified trace, in SWE-bench's fields (`instance_id, repo, base_commit, patch, test_patch,")
+                    .append(" FAIL_TO_PASS, PASS_TO_PASS, problem_statement`), plus `test_command` (what the trace's verification")
+                    .append(" ran; not SWE-bench's), `trace_id` and `chain_head` (provenance). `repos/<instance_id>.tar.gz` holds")
+                    .append(" each repository at its base commit. Evaluate the gold patches with\n\n```\n./prt qa swebench ")
+                    .append(files.values().stream().flatMap(List::stream).findFirst().orElse("data/test-00000-of-00001.jsonl"))
+                    .append(" --repos repos\n```\n\n");
+        }
         t.append("## Columns\n\n");
         t.append("Schema `").append(ExportSchema.VERSION).append("` (the features above). Each row is one trace: task, repository")
                 .append(" and start commit; `events` in `seq` order with typed columns per event kind (null where a kind has")
-                .append(" none) and `raw`, the event exactly as hashed (RFC 8785 JSON); `final_patch` and its split into `patch`")
+                .append(" none) and `raw`, the event exactly as hashed (RFC 8785 JSON); `final_patch` (the recorder's final patch, or the net change of the recorded edits replayed on the start snapshot)")
+                .append(" and its split into `patch`")
                 .append(" (the fix) and `test_patch` (test files); `fail_to_pass` / `pass_to_pass` from the newest sandbox")
                 .append(" verification (`verdict`, `verifier`); `judgements` per rubric version and judge with evidence event ids;")
                 .append(" `chain_head`, `merkle_root`, `event_count`.\n\n");
@@ -80,6 +91,37 @@ public final class DatasetCard {
                 .append(" and Merkle root; `--prove TRACE_ID:SEQ` prints an RFC 6962 inclusion proof of one event.\n");
         return t.toString();
     }
+
+    static final String INSTANCE_FEATURES = """
+              - name: instance_id
+                dtype: string
+              - name: repo
+                dtype: string
+              - name: base_commit
+                dtype: string
+              - name: patch
+                dtype: string
+              - name: test_patch
+                dtype: string
+              - name: FAIL_TO_PASS
+                sequence: string
+              - name: PASS_TO_PASS
+                sequence: string
+              - name: problem_statement
+                dtype: string
+              - name: test_command
+                dtype: string
+              - name: created_at
+                dtype: string
+              - name: trace_id
+                dtype: string
+              - name: chain_head
+                dtype: string
+              - name: merkle_root
+                dtype: string
+              - name: verifier
+                dtype: string
+            """;
 
     /** A YAML scalar in double quotes (JSON's string syntax is YAML's). */
     static String q(String s) {

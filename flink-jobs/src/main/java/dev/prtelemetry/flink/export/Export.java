@@ -66,7 +66,9 @@ public final class Export {
     public static List<ExportJob.FileTask> plan(List<ExportSelection.Selected> selected, Options o) {
         Map<String, List<String>> bySplit = new TreeMap<>();
         for (ExportSelection.Selected s : selected) {
-            bySplit.computeIfAbsent(split(s.taskId(), o.seed(), o.splits()), k -> new ArrayList<>()).add(s.traceId());
+            // SWE-bench instances are an evaluation set: one split
+            String split = o.format() == ExportFiles.Format.SWEBENCH ? "test" : split(s.taskId(), o.seed(), o.splits());
+            bySplit.computeIfAbsent(split, k -> new ArrayList<>()).add(s.traceId());
         }
         List<ExportJob.FileTask> tasks = new ArrayList<>();
         bySplit.forEach((split, ids) -> {
@@ -101,7 +103,13 @@ public final class Export {
         files.sort(Comparator.comparing(f -> f.path("path").asText()));
         ObjectNode manifest = manifest(o, files, started);
         try (Connection c = DriverManager.getConnection(stores.jdbcUrl(), stores.jdbcUser(), stores.jdbcPassword())) {
-            long id = register(c, o, manifest, out);
+            long id;
+            try {
+                id = register(c, o, manifest, out);
+            } catch (ErasedMeanwhile e) {
+                withdraw(out);
+                throw new IllegalStateException("traces " + e.traces + " were erased while the export ran; it was removed: run it again");
+            }
             manifest.put("export_id", id);
             byte[] bytes = (manifest.toPrettyString() + "\n").getBytes(StandardCharsets.UTF_8);
             Files.write(out.resolve("manifest.json"), bytes);
@@ -109,13 +117,6 @@ public final class Export {
                 ps.setString(1, Sha256.hex(Sha256.digest(bytes)));
                 ps.setLong(2, id);
                 ps.executeUpdate();
-            }
-            // a trace erased after its row was written and before this export was registered would be
-            // missed by the erasure's list of exports: such an export is withdrawn at once
-            List<String> erased = erasedSince(c, manifest);
-            if (!erased.isEmpty()) {
-                withdraw(out);
-                throw new IllegalStateException("traces " + erased + " were erased while the export ran; it was removed: run it again");
             }
         }
         Files.writeString(out.resolve("README.md"), DatasetCard.write(o, manifest), StandardCharsets.UTF_8);
@@ -127,7 +128,7 @@ public final class Export {
         m.put("manifest_version", MANIFEST_VERSION);
         m.put("row_schema", ExportSchema.VERSION);
         m.put("created_at", started.toString());
-        m.put("format", o.format().extension);
+        m.put("format", o.format().label);
         m.put("command", o.command());
         m.set("filters", o.filters().json());
         m.put("seed", o.seed());
@@ -137,6 +138,7 @@ public final class Export {
         ArrayNode fileList = m.putArray("files");
         ArrayNode traces = m.putArray("traces");
         ArrayNode leftOut = m.putArray("left_out");
+        ArrayNode repos = m.putArray("repos");
         long total = 0;
         for (JsonNode f : files) {
             ObjectNode e = fileList.addObject();
@@ -156,19 +158,46 @@ public final class Export {
                         .put("row", t.get("row").asLong());
             }
             f.path("left_out").forEach(leftOut::add);
+            f.path("repos").forEach(repos::add);
         }
         m.put("rows", total);
         return m;
     }
 
+    /** The advisory lock an export's registration and an erasure take (the gateway's Erasures uses the same number). */
+    public static final long EXPORTS_LOCK = 0x7072745f657870L;
+
+    static final class ErasedMeanwhile extends Exception {
+        final List<String> traces;
+
+        ErasedMeanwhile(List<String> traces) {
+            super("erased while the export ran: " + traces);
+            this.traces = traces;
+        }
+    }
+
+    /**
+     * Registers the export and its traces, under the lock erasures take: an erasure that committed
+     * first is seen here (and the export is refused: a trace erased after its row was written), one
+     * that comes after finds this export in {@code export_traces} and lists it.
+     */
     private static long register(Connection c, Options o, ObjectNode manifest, Path out) throws Exception {
         c.setAutoCommit(false);
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(" + EXPORTS_LOCK + ")")) {
+            ps.execute();
+        }
+        List<String> erased = erasedSince(c, manifest);
+        if (!erased.isEmpty()) {
+            c.rollback();
+            c.setAutoCommit(true);
+            throw new ErasedMeanwhile(erased);
+        }
         long id;
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO exports (created_at, location, format, filters, rows)"
                 + " VALUES (?, ?, ?, ?::jsonb, ?) RETURNING id")) {
             ps.setTimestamp(1, Timestamp.from(Instant.parse(manifest.get("created_at").asText())));
             ps.setString(2, out.toString());
-            ps.setString(3, o.format().extension);
+            ps.setString(3, o.format().label);
             ps.setString(4, manifest.get("filters").toString());
             ps.setLong(5, manifest.get("rows").asLong());
             try (ResultSet rs = ps.executeQuery()) {

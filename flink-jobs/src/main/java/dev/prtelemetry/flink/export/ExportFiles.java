@@ -26,17 +26,21 @@ import org.apache.parquet.io.LocalOutputFile;
 /** Writing and reading one data file of an export, Parquet (ZSTD) or JSONL, row by row. */
 public final class ExportFiles {
     public enum Format {
-        PARQUET("parquet"), JSONL("jsonl");
+        PARQUET("parquet", "parquet"), JSONL("jsonl", "jsonl"),
+        /** SWE-bench task instances (JSONL), one per verified trace, with the repositories at their base commits. */
+        SWEBENCH("swebench", "jsonl");
 
+        public final String label;
         public final String extension;
 
-        Format(String extension) {
+        Format(String label, String extension) {
+            this.label = label;
             this.extension = extension;
         }
 
         public static Format of(String name) {
             for (Format f : values()) {
-                if (f.extension.equalsIgnoreCase(name)) {
+                if (f.label.equalsIgnoreCase(name)) {
                     return f;
                 }
             }
@@ -62,7 +66,7 @@ public final class ExportFiles {
     public static Writer open(Path file, Format format) throws IOException {
         Files.createDirectories(file.getParent());
         Files.deleteIfExists(file);
-        if (format == Format.JSONL) {
+        if (format != Format.PARQUET) {
             BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8);
             return new Writer() {
                 @Override

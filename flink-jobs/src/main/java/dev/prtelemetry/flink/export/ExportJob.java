@@ -102,6 +102,13 @@ public final class ExportJob {
                     .put("row", rows++);
         }
 
+        /** A repository tarball written beside the file (SWE-bench exports). */
+        public void repository(String path, String instanceId) throws IOException {
+            Path p = file.getParent().getParent().resolve(path);
+            ((ArrayNode) result.withArray("repos")).addObject().put("path", path).put("instance_id", instanceId)
+                    .put("bytes", Files.size(p)).put("sha256", ExportFiles.sha256(p));
+        }
+
         public void leftOut(String traceId, String reason) {
             ((ArrayNode) result.get("left_out")).addObject().put("trace_id", traceId).put("reason", reason);
         }
@@ -165,23 +172,116 @@ public final class ExportJob {
                             doc = read(d.documentUri());
                         }
                         JsonNode document = StrictJson.parseAccepted(doc);
-                        file.add(ExportRows.row(document, task.split, d.verification(), d.judgements(), d.consent(), finalPatch(document)));
+                        if (format == ExportFiles.Format.SWEBENCH) {
+                            String[] whyNot = {null};
+                            ObjectNode instance = ExportRows.instance(document, d.verification(), finalPatch(document), whyNot);
+                            if (instance == null) {
+                                file.leftOut(id, whyNot[0]);
+                                continue;
+                            }
+                            String repo = "repos/" + instance.get("instance_id").asText() + ".tar.gz";
+                            try {
+                                repository(document, Path.of(out).resolve(repo));
+                            } catch (IOException | InterruptedException e) {
+                                file.leftOut(id, "its repository could not be rebuilt from the start snapshot: " + e.getMessage());
+                                continue;
+                            }
+                            file.add(instance);
+                            file.repository(repo, instance.get("instance_id").asText());
+                        } else {
+                            file.add(ExportRows.row(document, task.split, d.verification(), d.judgements(), d.consent(),
+                                    finalPatch(document)));
+                        }
                     }
                 }
                 return file.finish().toString();
             }
         }
 
+        /**
+         * The trace's repository at its start commit as {@code repos/<instance_id>.tar.gz} (what
+         * {@code prt qa swebench --repos} unpacks), from the start snapshot (a git bundle) it was recorded with.
+         */
+        private void repository(JsonNode document, Path tarball) throws IOException, InterruptedException {
+            withStart(document, repo -> {
+                Files.createDirectories(tarball.getParent());
+                Process p = new ProcessBuilder("tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0", "--numeric-owner",
+                        "-czf", tarball.toString(), "-C", repo.toString(), ".").redirectErrorStream(true).start();
+                String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (p.waitFor() != 0) {
+                    throw new IOException("tar: " + said.strip());
+                }
+                return null;
+            });
+        }
+
+        /**
+         * The final patch: the recorder's ({@code repo.final_patch_ref}) when it was uploaded, else
+         * the net change of the recorded edits replayed on the start snapshot (as the verifier
+         * replays them), else null (no snapshot, or an edit was redacted).
+         */
         private String finalPatch(JsonNode document) {
             String ref = document.at("/repo/final_patch_ref").asText(null);
-            if (ref == null || stores.artifactsBaseUri() == null) {
+            if (ref != null && stores.artifactsBaseUri() != null) {
+                try {
+                    return new String(read(ArtifactRef.parse(ref).location(stores.artifactsBaseUri())), StandardCharsets.UTF_8);
+                } catch (IOException | RuntimeException e) {
+                    // never uploaded, or erased with the trace's artifacts: replay the edits
+                }
+            }
+            if (document.at("/repo/snapshot_ref").asText(null) == null) {
                 return null;
             }
             try {
-                return new String(read(ArtifactRef.parse(ref).location(stores.artifactsBaseUri())), StandardCharsets.UTF_8);
-            } catch (IOException | RuntimeException e) {
-                return null; // never uploaded, or erased with the trace's artifacts: the row says so by a null
+                return withStart(document, repo -> {
+                    List<JsonNode> events = new ArrayList<>();
+                    document.path("events").forEach(events::add);
+                    dev.prtelemetry.qa.grading.Workspaces.applyEdits(repo, events, p -> true);
+                    git(repo, "add", "-A");
+                    String diff = git(repo, "-c", "core.quotepath=off", "diff", "--cached", "--no-color", "--no-ext-diff", "HEAD");
+                    return diff.isEmpty() ? null : diff;
+                });
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                return null;
             }
+        }
+
+        interface InRepo<T> {
+            T apply(Path repo) throws IOException, InterruptedException;
+        }
+
+        /** Runs {@code body} in a checkout of the trace's start snapshot at its start commit, then removes it. */
+        private <T> T withStart(JsonNode document, InRepo<T> body) throws IOException, InterruptedException {
+            String ref = document.at("/repo/snapshot_ref").asText(null);
+            if (ref == null || stores.artifactsBaseUri() == null) {
+                throw new IOException("the trace has no start snapshot (repo.snapshot_ref)");
+            }
+            Path tmp = Files.createTempDirectory("prt-export-repo");
+            try {
+                Path bundle = tmp.resolve("start.bundle");
+                Files.write(bundle, read(ArtifactRef.parse(ref).location(stores.artifactsBaseUri())));
+                Path repo = tmp.resolve("repo");
+                dev.prtelemetry.qa.grading.Workspaces.checkout(bundle, document.at("/repo/start_commit").asText(), repo);
+                return body.apply(repo);
+            } finally {
+                try (var walk = Files.walk(tmp)) {
+                    for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(x);
+                    }
+                }
+            }
+        }
+
+        static String git(Path dir, String... args) throws IOException, InterruptedException {
+            List<String> argv = new ArrayList<>(List.of("git", "-C", dir.toString()));
+            argv.addAll(List.of(args));
+            Process p = new ProcessBuilder(argv).redirectErrorStream(false).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("git " + String.join(" ", args) + ": " + err.strip());
+            }
+            return new String(out, StandardCharsets.UTF_8);
         }
 
         static byte[] read(String uri) throws IOException {

@@ -115,6 +115,44 @@ public final class ExportRows {
     }
 
     /**
+     * A SWE-bench task instance from a verified trace (SWE-bench's fields, and {@code test_command},
+     * the command the verification ran, and the trace's id and chain head for provenance); null
+     * with a reason when the trace cannot make one (no final patch, no test turned from failing to passing).
+     */
+    public static ObjectNode instance(JsonNode document, Verification verification, String finalPatch, String[] whyNot) {
+        ObjectNode row = row(document, "test", verification, List.of(), null, finalPatch);
+        if (finalPatch == null || row.get("patch").isNull()) {
+            whyNot[0] = "no final patch (repo.final_patch_ref) with a change outside the tests";
+            return null;
+        }
+        if (row.get("fail_to_pass").isEmpty()) {
+            whyNot[0] = "its verification found no test that the fix turned from failing to passing";
+            return null;
+        }
+        String task = document.at("/task/id").asText("task");
+        String traceId = document.path("trace_id").asText();
+        ObjectNode i = StrictJson.mapper().createObjectNode();
+        i.put("instance_id", task.replaceAll("[^A-Za-z0-9_.-]", "_") + "-" + traceId.substring(0, Math.min(8, traceId.length())));
+        i.put("repo", document.at("/repo/origin").asText(""));
+        i.put("base_commit", document.at("/repo/start_commit").asText(""));
+        i.set("patch", row.get("patch"));
+        i.put("test_patch", row.get("test_patch").asText(""));
+        i.set("FAIL_TO_PASS", row.get("fail_to_pass"));
+        i.set("PASS_TO_PASS", row.get("pass_to_pass"));
+        String title = document.at("/task/title").asText("");
+        String description = document.at("/task/description").asText("");
+        i.put("problem_statement", description.isEmpty() ? title : title + "\n\n" + description);
+        i.set("test_command", row.get("test_command"));
+        i.put("created_at", document.at("/session/started_at").isNumber()
+                ? java.time.Instant.ofEpochMilli((long) (document.at("/session/started_at").asDouble() * 1000)).toString() : null);
+        i.put("trace_id", traceId);
+        i.set("chain_head", row.get("chain_head"));
+        i.set("merkle_root", row.get("merkle_root"));
+        i.set("verifier", row.get("verifier"));
+        return i;
+    }
+
+    /**
      * An event's typed columns (the members of every kind, null where a kind has none) and {@code raw}.
      * Deterministic in the event alone: {@link ExportVerifier} rebuilds it from {@code raw} and compares.
      */

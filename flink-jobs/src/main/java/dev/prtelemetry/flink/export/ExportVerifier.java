@@ -60,9 +60,11 @@ public final class ExportVerifier {
                 problems.add(name + ": SHA-256 is " + sha + ", the manifest says " + f.path("sha256").asText());
             }
             long[] n = {0};
+            boolean instances = "swebench".equals(manifest.path("format").asText());
             try {
                 ExportFiles.read(file, row -> {
-                    String problem = checkRow(name, n[0], row, byFileRow.get(name + "#" + n[0]));
+                    JsonNode listedHere = byFileRow.get(name + "#" + n[0]);
+                    String problem = instances ? checkListed(row, listedHere) : checkRow(name, n[0], row, listedHere);
                     if (problem != null) {
                         problems.add(name + " row " + n[0] + " (trace " + row.path("trace_id").asText("?") + "): " + problem);
                     }
@@ -75,6 +77,16 @@ public final class ExportVerifier {
             rows[0] += n[0];
             if (n[0] != f.path("rows").asLong()) {
                 problems.add(name + ": " + n[0] + " rows, the manifest says " + f.path("rows").asLong());
+            }
+        }
+        for (JsonNode r : manifest.path("repos")) {
+            String name = r.path("path").asText();
+            listed.add(name);
+            Path file = dir.resolve(name).normalize();
+            if (!file.startsWith(dir.normalize()) || !Files.isRegularFile(file)) {
+                problems.add(name + ": missing");
+            } else if (!ExportFiles.sha256(file).equals(r.path("sha256").asText())) {
+                problems.add(name + ": SHA-256 is " + ExportFiles.sha256(file) + ", the manifest says " + r.path("sha256").asText());
             }
         }
         Path data = dir.resolve("data");
@@ -99,9 +111,27 @@ public final class ExportVerifier {
         return manifest;
     }
 
+    /** For rows without events (SWE-bench instances): the trace and chain head the manifest lists at this row. */
+    static String checkListed(ObjectNode row, JsonNode listed) {
+        if (listed == null) {
+            return "the manifest lists no trace at this row";
+        }
+        if (!listed.path("trace_id").asText().equals(row.path("trace_id").asText(null))) {
+            return "the manifest lists trace " + listed.path("trace_id").asText() + " here";
+        }
+        if (!listed.path("chain_head").asText("").equals(row.path("chain_head").asText(""))) {
+            return "chain_head " + row.path("chain_head").asText() + " is not the manifest's " + listed.path("chain_head").asText();
+        }
+        return null;
+    }
+
     /** What is wrong with one row, or null. */
     static String checkRow(String file, long index, ObjectNode row, JsonNode listed) {
         String traceId = row.path("trace_id").asText(null);
+        String listedProblem = checkListed(row, listed);
+        if (listedProblem != null) {
+            return listedProblem;
+        }
         if (listed == null) {
             return "the manifest lists no trace at this row";
         }

@@ -35,10 +35,15 @@ import java.util.concurrent.TimeUnit;
 public final class SweBench {
     /** One task instance. */
     public record Instance(String id, String repo, String baseCommit, String patch, String testPatch, List<String> failToPass,
-                           List<String> passToPass) {
+                           List<String> passToPass, String testCommand) {
+        /**
+         * {@code test_command} is not SWE-bench's: instances exported from recorded traces carry the
+         * command the trace's verification ran (any framework); it is run as given, the whole suite.
+         */
         static Instance of(JsonNode n) {
             return new Instance(text(n, "instance_id"), n.path("repo").asText(""), n.path("base_commit").asText(""),
-                    n.path("patch").asText(""), n.path("test_patch").asText(""), ids(n, "FAIL_TO_PASS"), ids(n, "PASS_TO_PASS"));
+                    n.path("patch").asText(""), n.path("test_patch").asText(""), ids(n, "FAIL_TO_PASS"), ids(n, "PASS_TO_PASS"),
+                    n.path("test_command").isTextual() ? n.get("test_command").asText() : null);
         }
 
         /** The test files the ids name (pytest node ids: the part before the first {@code ::}). */
@@ -201,9 +206,14 @@ public final class SweBench {
                 return r;
             }
             r.put("patch_successfully_applied", true);
-            List<String> argv = new ArrayList<>(TestCommand.shellWords(settings.testCommand()));
-            argv.addAll(i.testFiles());
-            TestCommand tests = TestCommand.of(String.join(" ", argv.stream().map(SweBench::quote).toList()), null, null);
+            TestCommand tests;
+            if (i.testCommand() != null) {
+                tests = TestCommand.of(i.testCommand(), null, null, before);
+            } else {
+                List<String> argv = new ArrayList<>(TestCommand.shellWords(settings.testCommand()));
+                argv.addAll(i.testFiles());
+                tests = TestCommand.of(String.join(" ", argv.stream().map(SweBench::quote).toList()), null, null);
+            }
             Set<String> targets = new TreeSet<>(i.failToPass());
             FailToPass.Options o = new FailToPass.Options(settings.options().repeats(), settings.options().limits(), targets);
             FailToPass.Verdict v = new FailToPass(sandbox, o).grade(before, after, tests);
