@@ -461,7 +461,10 @@ class ConsoleBrowserITCase {
     static void signIn(String token) {
         browser.get(gateway + "/console/sign-in");
         browser.findElement(By.id("token")).sendKeys(token);
+        WebElement page = browser.findElement(By.tagName("html"));
         browser.findElement(By.id("sign-in")).click();
+        // the form's post navigates: wait until the sign-in page is gone, so what follows reads the answer
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(page));
     }
 
     static long events(Path example) throws Exception {
