@@ -58,6 +58,11 @@ public final class ExportMain {
             ExportVerifier.Report r = ExportVerifier.verify(dir);
             double s = (System.nanoTime() - t0) / 1e9;
             r.problems().forEach(p -> System.out.println("FAIL " + p));
+            if (r.ok() && r.events() == 0) { // SWE-bench instances: no events to check
+                System.out.printf("OK %d files, %d rows: hashes match the manifest, each row is the trace and chain head it lists"
+                        + " (%.1f s)%n", r.files(), r.rows(), s);
+                return 0;
+            }
             if (r.ok()) {
                 System.out.printf("OK %d files, %d rows, %d events: hashes match the manifest, every row's chain and Merkle root verify"
                         + " (%.1f s)%n", r.files(), r.rows(), r.events(), s);
@@ -151,7 +156,7 @@ public final class ExportMain {
                     f.get("bytes").asLong(), f.get("sha256").asText().substring(0, 16));
         }
         long rows = manifest.get("rows").asLong();
-        System.out.printf("prt export: %d traces in %d files (%s), %.1f MB, in %.1f s (%.0f traces/s, %.1f MB/s) → %s%n", rows,
+        System.out.printf("prt export: %d traces in %d files (%s), %.1f MB, in %.1f s (%.1f traces/s, %.1f MB/s) → %s%n", rows,
                 manifest.get("files").size(), format.label, bytes / 1e6, wall, rows / Math.max(wall, 0.001),
                 bytes / 1e6 / Math.max(wall, 0.001), Path.of(outArg).toAbsolutePath());
         for (JsonNode l : manifest.get("left_out")) {

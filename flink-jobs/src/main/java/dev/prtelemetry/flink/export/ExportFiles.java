@@ -85,6 +85,11 @@ public final class ExportFiles {
                 .withSchema(ExportSchema.ROW)
                 .withConf(new Configuration(false))
                 .withCompressionCodec(CompressionCodecName.ZSTD)
+                // most values are unique and long (hashes, raw events, outputs, diffs): a dictionary and
+                // min/max statistics over them cost half the writer's time and buy nothing; ZSTD takes the repeats
+                .withDictionaryEncoding(false)
+                .withStatisticsEnabled(false)
+                .withStatisticsEnabled("trace_id", true)
                 .build();
         return new Writer() {
             @Override
