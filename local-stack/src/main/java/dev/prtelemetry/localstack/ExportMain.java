@@ -37,7 +37,13 @@ public final class ExportMain {
         if (a.contains("--export")) {
             System.exit(verify(a));
         }
-        System.exit(export(a));
+        try {
+            System.exit(export(a));
+        } catch (NumberFormatException | java.time.format.DateTimeParseException e) {
+            System.err.println("prt export: not a number or date: " + e.getMessage()
+                    + " (--min-score 3.5, --seed 42, --rows-per-file 1000, --from 2026-12-01 or an ISO instant)");
+            System.exit(2);
+        }
     }
 
     static int verify(List<String> a) throws Exception {
@@ -130,9 +136,14 @@ public final class ExportMain {
         if (d >= 0) {
             shown.subList(d, Math.min(shown.size(), d + 2)).clear();
         }
+        int rowsPerFile = Integer.parseInt(RescoreMain.value(a, "--rows-per-file", "1000"));
+        if (rowsPerFile < 1 || splits.values().stream().anyMatch(f -> !(f > 0))) {
+            System.err.println("prt export: --rows-per-file and every split's fraction must be positive");
+            return 2;
+        }
         Export.Options options = new Export.Options(Path.of(outArg), format, filters,
                 Long.parseLong(RescoreMain.value(a, "--seed", "42")), splits,
-                Integer.parseInt(RescoreMain.value(a, "--rows-per-file", "1000")), "./prt export " + String.join(" ", shown));
+                rowsPerFile, "./prt export " + String.join(" ", shown));
         Configuration conf = new Configuration();
         Path tmp = Files.createDirectories(data.resolve("flink-tmp"));
         conf.setString("io.tmp.dirs", tmp.toString());

@@ -12,7 +12,7 @@ import java.sql.SQLException;
  * expired trace gets no document and no claim check, even when a replayed topic or a restored
  * checkpoint still holds its records. (Rows are refused by a trigger in PostgreSQL itself.)
  */
-public class ErasureList implements Serializable, AutoCloseable {
+public class ErasureList implements Serializable, AutoCloseable, dev.prtelemetry.flink.metrics.ErasedParticipantWindows.ErasureLookup {
     private static final long serialVersionUID = 1L;
     private final String url;
     private final String user;
@@ -38,6 +38,7 @@ public class ErasureList implements Serializable, AutoCloseable {
     }
 
     /** When a participant's data was last erased on request (epoch ms), or -1 when it never was. */
+    @Override
     public synchronized long participantErasedAtMs(String participantId) throws SQLException {
         if (connection == null || !connection.isValid(2)) {
             connection = DriverManager.getConnection(url, user, password);

@@ -100,7 +100,7 @@ public final class TraceAssemblyJob {
         if (MetricsWorkflow.Settings.enabled(settings)) {
             ErasureList erasures = new ErasureList(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
             defineMetrics(assembly.facts(), qaResults == null ? null : qaResults.facts(), assembly.erasures(),
-                    MetricsWorkflow.Settings.fromEnv(settings), new ErasedParticipantWindows(erasures::participantErasedAtMs),
+                    MetricsWorkflow.Settings.fromEnv(settings), new ErasedParticipantWindows(erasures),
                     JdbcSinks.metricWindows(config), metricsTopicSink(config),
                     kafkaSink(config, "late-metric-facts", Topics.DEAD_LETTER, "trace_id"));
         }

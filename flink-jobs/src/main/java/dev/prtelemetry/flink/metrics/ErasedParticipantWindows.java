@@ -37,8 +37,12 @@ public class ErasedParticipantWindows extends KeyedCoProcessFunction<String, Met
 
     /** The participant's latest erasure (epoch ms, or -1 when never) from the store of record. */
     @FunctionalInterface
-    public interface ErasureLookup extends java.io.Serializable {
+    public interface ErasureLookup extends java.io.Serializable, AutoCloseable {
         long participantErasedAtMs(String participantId) throws Exception;
+
+        @Override
+        default void close() throws Exception {
+        }
     }
 
     private final ErasureLookup lookup;
@@ -55,6 +59,11 @@ public class ErasedParticipantWindows extends KeyedCoProcessFunction<String, Met
         erasedAt = getRuntimeContext().getState(new ValueStateDescriptor<>("participant-erased-at", Types.LONG));
         emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>("participant-windows-emitted", Types.STRING, Types.LONG));
         windowStart = getRuntimeContext().getMapState(new MapStateDescriptor<>("participant-windows-start", Types.STRING, Types.LONG));
+    }
+
+    @Override
+    public void close() throws Exception {
+        lookup.close();
     }
 
     @Override
