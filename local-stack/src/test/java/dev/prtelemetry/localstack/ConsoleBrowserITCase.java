@@ -268,26 +268,31 @@ class ConsoleBrowserITCase {
             "SELECT count(*), coalesce(sum(last_seq - first_seq + 1), 0), coalesce(sum(octet_length(events)), 0) FROM trace_event_chunks",
             "SELECT sum(chunks), sum(events), sum(bytes) FROM metric_windows WHERE window_size = ? AND dimension = 'all'",
         };
+        // the windows are emitted live (at most once a second each) and the sinks flush on checkpoints:
+        // wait until every sum has caught up with the rows, then compare each
+        String perTask = "SELECT string_agg(task_id || '=' || n, ',' ORDER BY task_id) FROM (SELECT task_id, count(*) n FROM traces GROUP BY task_id) t";
+        String perTaskWindows = "SELECT string_agg(key || '=' || n, ',' ORDER BY key) FROM (SELECT key, sum(traces_opened) n"
+                + " FROM metric_windows WHERE window_size = '1m' AND dimension = 'task' GROUP BY key) m";
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         String rows = null;
         String minutes = null;
+        String hours = null;
         while (System.nanoTime() < deadline) {
             rows = query(sums[0]) + " traces " + query("SELECT count(*), count(*) FILTER (WHERE state = 'complete') FROM traces");
             minutes = query(sums[1], "1m") + " traces " + query("SELECT sum(traces_opened), sum(traces_completed) FROM metric_windows"
                     + " WHERE window_size = ? AND dimension = 'all'", "1m");
-            if (rows.equals(minutes) && query("SELECT count(*) FROM traces WHERE state IN ('open', 'receiving')").equals("0")) {
+            hours = query(sums[1], "1h") + " traces " + query("SELECT sum(traces_opened), sum(traces_completed) FROM metric_windows"
+                    + " WHERE window_size = ? AND dimension = 'all'", "1h");
+            if (rows.equals(minutes) && rows.equals(hours) && query(perTask).equals(query(perTaskWindows))
+                    && query("SELECT count(*) FROM traces WHERE state IN ('open', 'receiving')").equals("0")) {
                 break;
             }
             Thread.sleep(500);
         }
         assertThat(minutes).as("per-minute sums vs rows").isEqualTo(rows);
         assertThat(rows).doesNotStartWith("0 ");
-        String hours = query(sums[1], "1h") + " traces " + query("SELECT sum(traces_opened), sum(traces_completed) FROM metric_windows"
-                + " WHERE window_size = ? AND dimension = 'all'", "1h");
         assertThat(hours).as("per-hour sums vs rows").isEqualTo(rows);
-        assertThat(query("SELECT string_agg(task_id || '=' || n, ',' ORDER BY task_id) FROM (SELECT task_id, count(*) n FROM traces GROUP BY task_id) t"))
-                .as("traces opened per task").isEqualTo(query("SELECT string_agg(key || '=' || n, ',' ORDER BY key) FROM (SELECT key, sum(traces_opened) n"
-                        + " FROM metric_windows WHERE window_size = '1m' AND dimension = 'task' GROUP BY key) m"));
+        assertThat(query(perTask)).as("traces opened per task").isEqualTo(query(perTaskWindows));
 
         // the API answers with the table's windows; the compacted topic's newest record per window is the same
         JsonNode api = StrictJson.parse(get("/v1/metrics?window=1m&from=" + java.time.Instant.now().minus(Duration.ofHours(1))
