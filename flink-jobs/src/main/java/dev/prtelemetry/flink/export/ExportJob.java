@@ -3,11 +3,11 @@ package dev.prtelemetry.flink.export;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.flink.qa.SandboxVerifyFunction;
 import dev.prtelemetry.flink.qa.StoredDocuments;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.model.ArtifactRef;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +22,6 @@ import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
@@ -169,7 +168,7 @@ public final class ExportJob {
                         }
                         byte[] doc = docs.get(id);
                         if (doc == null) {
-                            doc = read(d.documentUri());
+                            doc = SandboxVerifyFunction.read(d.documentUri());
                         }
                         JsonNode document = StrictJson.parseAccepted(doc);
                         if (format == ExportFiles.Format.SWEBENCH) {
@@ -224,7 +223,7 @@ public final class ExportJob {
             String ref = document.at("/repo/final_patch_ref").asText(null);
             if (ref != null && stores.artifactsBaseUri() != null) {
                 try {
-                    return new String(read(ArtifactRef.parse(ref).location(stores.artifactsBaseUri())), StandardCharsets.UTF_8);
+                    return new String(SandboxVerifyFunction.read(ArtifactRef.parse(ref).location(stores.artifactsBaseUri())), StandardCharsets.UTF_8);
                 } catch (IOException | RuntimeException e) {
                     // never uploaded, or erased with the trace's artifacts: replay the edits
                 }
@@ -259,7 +258,7 @@ public final class ExportJob {
             Path tmp = Files.createTempDirectory("prt-export-repo");
             try {
                 Path bundle = tmp.resolve("start.bundle");
-                Files.write(bundle, read(ArtifactRef.parse(ref).location(stores.artifactsBaseUri())));
+                Files.write(bundle, SandboxVerifyFunction.read(ArtifactRef.parse(ref).location(stores.artifactsBaseUri())));
                 Path repo = tmp.resolve("repo");
                 dev.prtelemetry.qa.grading.Workspaces.checkout(bundle, document.at("/repo/start_commit").asText(), repo);
                 return body.apply(repo);
@@ -282,14 +281,6 @@ public final class ExportJob {
                 throw new IOException("git " + String.join(" ", args) + ": " + err.strip());
             }
             return new String(out, StandardCharsets.UTF_8);
-        }
-
-        static byte[] read(String uri) throws IOException {
-            org.apache.flink.core.fs.Path p = new org.apache.flink.core.fs.Path(uri);
-            FileSystem fs = p.getFileSystem();
-            try (InputStream in = fs.open(p)) {
-                return in.readAllBytes();
-            }
         }
 
         @Override

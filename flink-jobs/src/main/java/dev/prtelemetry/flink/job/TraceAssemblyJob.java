@@ -242,24 +242,20 @@ public final class TraceAssemblyJob {
 
     /** The metrics windows to {@code prt.metrics}, keyed by window id; a withdrawn window as a tombstone. Exactly-once. */
     static KafkaSink<MetricRow> metricsTopicSink(JobConfig config) {
-        Properties producer = new Properties();
-        producer.setProperty("transaction.timeout.ms", "600000");
-        return KafkaSink.<MetricRow>builder()
-                .setBootstrapServers(config.kafkaBootstrapServers())
-                .setKafkaProducerConfig(producer)
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(NAME + "-" + Topics.METRICS)
-                .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
-                .setRecordSerializer(new MetricsTopicSerializer())
-                .build();
+        return exactlyOnceSink(config, Topics.METRICS, new MetricsTopicSerializer());
     }
 
     /** As above, with its own transactional-id prefix (two sinks writing one topic need two). */
     static KafkaSink<String> kafkaSink(JobConfig config, String idPrefix, String topic, String keyMember) {
+        return exactlyOnceSink(config, idPrefix, new KeyedJsonSerializer(topic, keyMember));
+    }
+
+    private static <T> KafkaSink<T> exactlyOnceSink(JobConfig config, String idPrefix,
+                                                    org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema<T> serializer) {
         Properties producer = new Properties();
         // well above checkpoint interval + restart time, below the broker's transaction.max.timeout.ms
         producer.setProperty("transaction.timeout.ms", "600000");
-        return KafkaSink.<String>builder()
+        return KafkaSink.<T>builder()
                 .setBootstrapServers(config.kafkaBootstrapServers())
                 .setKafkaProducerConfig(producer)
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
@@ -267,7 +263,7 @@ public final class TraceAssemblyJob {
                 // reuse a small pool of transactional ids and find lingering ones through the broker,
                 // so a restore does not commit with a producer that startup has already fenced
                 .setTransactionNamingStrategy(TransactionNamingStrategy.POOLING)
-                .setRecordSerializer(new KeyedJsonSerializer(topic, keyMember))
+                .setRecordSerializer(serializer)
                 .build();
     }
 }

@@ -57,7 +57,7 @@ public class SandboxVerifyFunction extends RichAsyncFunction<String, QaResult> {
     }
 
     /** A stored document's bytes; {@link java.io.FileNotFoundException} when it is gone (erased, or its retention ended). */
-    static byte[] read(String uri) throws java.io.IOException {
+    public static byte[] read(String uri) throws java.io.IOException {
         Path p = new Path(uri);
         FileSystem fs = p.getFileSystem();
         try (InputStream in = fs.open(p)) {

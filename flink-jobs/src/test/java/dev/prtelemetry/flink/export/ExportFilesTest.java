@@ -41,7 +41,6 @@ class ExportFilesTest {
                     continue;
                 }
                 JsonNode document = StrictJson.parseAccepted(Files.readString(doc));
-                ObjectNode tests = StrictJson.mapper().createObjectNode();
                 var verification = new ExportRows.Verification("fail-to-pass-v1", "resolved", true, "2026-12-01T00:00:00Z",
                         StrictJson.parse("[{\"id\":\"tests/test_a.py::test_bug\",\"before\":\"failed\",\"after\":\"passed\"},"
                                 + "{\"id\":\"tests/test_a.py::test_ok\",\"before\":\"passed\",\"after\":\"passed\"}]"));
@@ -52,7 +51,6 @@ class ExportFilesTest {
                         new ExportRows.Consent(List.of("training", "evaluation"), "prt-consent-v1"),
                         "diff --git a/src/x.py b/src/x.py\n--- a/src/x.py\n+++ b/src/x.py\n@@ -1 +1 @@\n-a\n+b\n"
                                 + "diff --git a/tests/test_x.py b/tests/test_x.py\n--- a/tests/test_x.py\n+++ b/tests/test_x.py\n@@ -1 +1 @@\n-c\n+d\n"));
-                tests.put("unused", true);
             }
         }
         assertThat(ROWS).hasSizeGreaterThanOrEqualTo(3);
