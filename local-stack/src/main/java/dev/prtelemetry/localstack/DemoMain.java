@@ -31,15 +31,26 @@ public final class DemoMain {
     public static void main(String[] args) throws Exception {
         List<String> rest = new ArrayList<>(List.of(args));
         boolean stop = rest.remove("--stop");
+        boolean cluster = rest.remove("--cluster");
         int i = rest.indexOf("--data");
         Path data = Path.of(i >= 0 ? rest.get(i + 1) : ".prt-data").toAbsolutePath();
         Path root = Path.of(System.getProperty("prt.root", ".")).toAbsolutePath().normalize();
         String gateway = "http://127.0.0.1:" + System.getenv().getOrDefault("PRT_GATEWAY_PORT", "8000");
 
+        if (StackMain.runningStack(data).isPresent() && cluster != Files.isRegularFile(data.resolve(ClusterStack.STATE_FILE))) {
+            System.err.println("prt demo: " + (cluster ? "the embedded stack" : "the cluster") + " is running on " + data
+                    + "; stop it with ./prt down first");
+            System.exit(1);
+        }
         if (StackMain.runningStack(data).isEmpty()) {
-            System.out.println("prt demo: starting the stack in the background (log: " + data.resolve("logs/stack.out") + ")");
+            System.out.println("prt demo: starting the " + (cluster ? "cluster (every part its own process)" : "stack")
+                    + " in the background (log: " + data.resolve("logs/stack.out") + ")");
             Files.createDirectories(data.resolve("logs"));
-            new ProcessBuilder("setsid", root.resolve("prt").toString(), "up")
+            List<String> up = new ArrayList<>(List.of("setsid", root.resolve("prt").toString(), "up"));
+            if (cluster) {
+                up.add("--cluster");
+            }
+            new ProcessBuilder(up)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolve("logs/stack.out").toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

@@ -73,36 +73,13 @@ public final class LocalStack implements AutoCloseable {
                 kafkaBootstrap, jdbcUrl, s3Endpoint);
 
         int applied = Database.migrate(jdbcUrl, config.jdbcUser(), config.jdbcPassword());
-        EmbeddedKafka.ensureTopics(kafkaBootstrap, List.of(
-                new NewTopic(Topics.TRACE_RECORDS, config.partitions(), (short) 1),
-                new NewTopic(Topics.TRACES_ASSEMBLED, config.partitions(), (short) 1),
-                new NewTopic(Topics.QA_RESULTS, config.partitions(), (short) 1),
-                new NewTopic(Topics.METRICS, config.partitions(), (short) 1),
-                new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)),
-                Topics.configs(config.rawRetention(), config.retention()));
+        EmbeddedKafka.ensureTopics(kafkaBootstrap, topics(config, (short) 1), Topics.configs(config.rawRetention(), config.retention()));
         say("schema migrations applied: %d; topics ready", applied);
 
         String researcherToken = secret(data.resolve("researcher.token"), config.researcherTokenOverride());
         String uploadSecret = secret(data.resolve("upload-token.secret"), null);
 
-        gatewayEnv = new HashMap<>();
-        gatewayEnv.put("PRT_KAFKA_BOOTSTRAP", kafkaBootstrap);
-        gatewayEnv.put("PRT_JDBC_URL", jdbcUrl);
-        gatewayEnv.put("PRT_JDBC_USER", config.jdbcUser());
-        gatewayEnv.put("PRT_JDBC_PASSWORD", config.jdbcPassword());
-        gatewayEnv.put("PRT_S3_ENDPOINT", s3Endpoint);
-        gatewayEnv.put("PRT_S3_ACCESS_KEY", config.s3AccessKey());
-        gatewayEnv.put("PRT_S3_SECRET_KEY", config.s3SecretKey());
-        gatewayEnv.put("PRT_S3_BUCKET", config.s3Bucket());
-        gatewayEnv.put("PRT_RESEARCHER_TOKEN", researcherToken);
-        gatewayEnv.put("PRT_UPLOAD_TOKEN_SECRET", uploadSecret);
-        // the deployment's privacy settings reach the gateway as they reach the job
-        config.jobEnv().forEach((k, v) -> {
-            if (k.startsWith("PRT_RETENTION") || k.startsWith("PRT_CONSENT_") || k.startsWith("PRT_REDACTION")
-                    || k.equals("PRT_ARTIFACT_SCREEN")) {
-                gatewayEnv.put(k, v);
-            }
-        });
+        gatewayEnv = gatewayEnv(config, kafkaBootstrap, jdbcUrl, s3Endpoint, researcherToken, uploadSecret);
         CompletableFuture<GatewayProcess> gateway = CompletableFuture.supplyAsync(() -> unchecked(() ->
                 GatewayProcess.start(config.gatewayJar(), config.gatewayPort(), gatewayEnv,
                         data.resolve("logs").resolve("gateway.log"))));
@@ -118,14 +95,54 @@ public final class LocalStack implements AutoCloseable {
     }
 
     JobConfig jobConfig() {
+        return jobConfig(config, kafkaBootstrap, jdbcUrl, Map.of("PRT_CHECKPOINT_DIR",
+                config.dataDir().resolve("checkpoints").toUri().toString()));
+    }
+
+    /** The job's settings: the deployment's {@code PRT_*}, the stores' addresses, and defaults for what is unset. */
+    static JobConfig jobConfig(StackConfig config, String kafkaBootstrap, String jdbcUrl, Map<String, String> defaults) {
         Map<String, String> env = new HashMap<>(config.jobEnv());
         env.put("PRT_KAFKA_BOOTSTRAP", kafkaBootstrap);
         env.put("PRT_JDBC_URL", jdbcUrl);
         env.put("PRT_JDBC_USER", config.jdbcUser());
         env.put("PRT_JDBC_PASSWORD", config.jdbcPassword());
         env.putIfAbsent("PRT_DOCUMENTS_URI", "s3://" + config.s3Bucket());
-        env.putIfAbsent("PRT_CHECKPOINT_DIR", config.dataDir().resolve("checkpoints").toUri().toString());
+        defaults.forEach(env::putIfAbsent);
         return JobConfig.fromEnv(env);
+    }
+
+    /** What a gateway instance is told: the stores' addresses, its secrets, and the deployment's privacy settings. */
+    static Map<String, String> gatewayEnv(StackConfig config, String kafkaBootstrap, String jdbcUrl, String s3Endpoint,
+                                          String researcherToken, String uploadSecret) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PRT_KAFKA_BOOTSTRAP", kafkaBootstrap);
+        env.put("PRT_JDBC_URL", jdbcUrl);
+        env.put("PRT_JDBC_USER", config.jdbcUser());
+        env.put("PRT_JDBC_PASSWORD", config.jdbcPassword());
+        env.put("PRT_S3_ENDPOINT", s3Endpoint);
+        env.put("PRT_S3_ACCESS_KEY", config.s3AccessKey());
+        env.put("PRT_S3_SECRET_KEY", config.s3SecretKey());
+        env.put("PRT_S3_BUCKET", config.s3Bucket());
+        env.put("PRT_RESEARCHER_TOKEN", researcherToken);
+        env.put("PRT_UPLOAD_TOKEN_SECRET", uploadSecret);
+        // the deployment's privacy settings reach the gateway as they reach the job
+        config.jobEnv().forEach((k, v) -> {
+            if (k.startsWith("PRT_RETENTION") || k.startsWith("PRT_CONSENT_") || k.startsWith("PRT_REDACTION")
+                    || k.equals("PRT_ARTIFACT_SCREEN")) {
+                env.put(k, v);
+            }
+        });
+        return env;
+    }
+
+    /** The stream topics, with {@code replicas} copies of each partition. */
+    static List<NewTopic> topics(StackConfig config, short replicas) {
+        return List.of(
+                new NewTopic(Topics.TRACE_RECORDS, config.partitions(), replicas),
+                new NewTopic(Topics.TRACES_ASSEMBLED, config.partitions(), replicas),
+                new NewTopic(Topics.QA_RESULTS, config.partitions(), replicas),
+                new NewTopic(Topics.METRICS, config.partitions(), replicas),
+                new NewTopic(Topics.DEAD_LETTER, 1, replicas));
     }
 
     private AutoCloseable startAssembly(JobConfig job, Path data) throws Exception {

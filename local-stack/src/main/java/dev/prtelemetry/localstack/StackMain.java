@@ -28,11 +28,12 @@ public final class StackMain {
                 .toAbsolutePath();
         Path root = Path.of(System.getProperty("prt.root", ".")).toAbsolutePath().normalize();
         int code = switch (command) {
-            case "up" -> up(data, root, rest.contains("--fresh"));
+            case "up" -> rest.contains("--cluster") ? upCluster(data, root, rest.contains("--fresh"))
+                    : up(data, root, rest.contains("--fresh"));
             case "down" -> down(data);
             case "status" -> status(data);
             default -> {
-                System.err.println("usage: prt up [--fresh] [--data DIR] | prt down [--data DIR] | prt status");
+                System.err.println("usage: prt up [--cluster] [--fresh] [--data DIR] | prt down [--data DIR] | prt status");
                 yield 2;
             }
         };
@@ -40,6 +41,37 @@ public final class StackMain {
     }
 
     static int up(Path data, Path root, boolean fresh) throws Exception {
+        return run(data, fresh, () -> {
+            LocalStack stack = LocalStack.start(StackConfig.fromEnv(data, root, System.getenv()));
+            System.out.println("prt: gateway      " + stack.gatewayUrl() + "  (API: " + stack.gatewayUrl() + "/openapi.yml)");
+            System.out.println("prt: data         " + data);
+            System.out.println("prt: researcher   token in " + data.resolve("researcher.token") + " (mode 600)");
+            System.out.println("prt: Kafka " + stack.kafkaBootstrap() + " · PostgreSQL " + stack.jdbcUrl()
+                    + " · S3 " + stack.s3Endpoint() + " · Flink REST " + stack.flinkRest());
+            return stack;
+        });
+    }
+
+    /** {@code ./prt up --cluster}: every part its own process ({@link ClusterStack}), supervised by this one. */
+    static int upCluster(Path data, Path root, boolean fresh) throws Exception {
+        return run(data, fresh, () -> {
+            ClusterStack stack = ClusterStack.start(StackConfig.fromEnv(data, root, System.getenv()), System.getenv());
+            System.out.println("prt: gateway      " + stack.gatewayUrl() + "  (two instances behind it: "
+                    + stack.ports().gateways() + ")");
+            System.out.println("prt: data         " + data);
+            System.out.println("prt: researcher   token in " + data.resolve("researcher.token") + " (mode 600)");
+            System.out.println("prt: Kafka " + stack.kafkaBootstrap() + " · PostgreSQL " + stack.jdbcUrl()
+                    + " · S3 " + stack.s3Endpoint() + " · Flink REST " + stack.flinkRest() + " (job " + stack.jobId() + ")");
+            System.out.println("prt: ./prt status lists the processes and their health");
+            return stack;
+        });
+    }
+
+    interface Starter {
+        AutoCloseable start() throws Exception;
+    }
+
+    private static int run(Path data, boolean fresh, Starter starter) throws Exception {
         Optional<ProcessHandle> running = runningStack(data);
         if (running.isPresent()) {
             System.err.println("prt: a stack is already running on " + data + " (pid " + running.get().pid()
@@ -54,13 +86,16 @@ public final class StackMain {
         Path pidFile = data.resolve(PID_FILE);
         Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
 
-        StackConfig config = StackConfig.fromEnv(data, root, System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
-        LocalStack[] stack = new LocalStack[1];
+        AutoCloseable[] stack = new AutoCloseable[1];
         Thread hook = new Thread(() -> {
             System.out.println("prt: stopping…");
             if (stack[0] != null) {
-                stack[0].close();
+                try {
+                    stack[0].close();
+                } catch (Exception e) {
+                    System.err.println("prt: stopping: " + e.getMessage());
+                }
             }
             try {
                 Files.deleteIfExists(pidFile);
@@ -72,16 +107,11 @@ public final class StackMain {
         }, "prt-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            stack[0] = LocalStack.start(config);
+            stack[0] = starter.start();
         } catch (Exception e) {
             System.err.println("prt: the stack did not start: " + e.getMessage());
             return 1; // the hook stops what did start
         }
-        System.out.println("prt: gateway      " + stack[0].gatewayUrl() + "  (API: " + stack[0].gatewayUrl() + "/openapi.yml)");
-        System.out.println("prt: data         " + data);
-        System.out.println("prt: researcher   token in " + data.resolve("researcher.token") + " (mode 600)");
-        System.out.println("prt: Kafka " + stack[0].kafkaBootstrap() + " · PostgreSQL " + stack[0].jdbcUrl()
-                + " · S3 " + stack[0].s3Endpoint() + " · Flink REST " + stack[0].flinkRest());
         System.out.println("prt: Ctrl-C or ./prt down stops everything");
         stopped.await();
         return 0;
@@ -90,7 +120,9 @@ public final class StackMain {
     static int down(Path data) throws Exception {
         Optional<ProcessHandle> running = runningStack(data);
         if (running.isEmpty()) {
-            System.out.println("prt: no stack is running on " + data);
+            int leftovers = killLeftovers(data);
+            System.out.println(leftovers > 0 ? "prt: the supervisor was gone; stopped " + leftovers + " cluster processes it left"
+                    : "prt: no stack is running on " + data);
             return 0;
         }
         ProcessHandle p = running.get();
@@ -99,12 +131,55 @@ public final class StackMain {
             System.err.println("prt: the stack (pid " + p.pid() + ") did not stop within 60 s; killing it");
             p.destroyForcibly();
         }
+        killLeftovers(data);
         System.out.println("prt: stopped the stack (pid " + p.pid() + ")");
         return 0;
     }
 
+    /** Cluster processes whose supervisor died without stopping them (kill -9), from cluster.json: stopped now. */
+    static int killLeftovers(Path data) throws IOException {
+        Path state = data.resolve(ClusterStack.STATE_FILE);
+        if (!Files.isRegularFile(state)) {
+            return 0;
+        }
+        int n = 0;
+        for (var p : dev.prtelemetry.schemas.json.StrictJson.parse(Files.readAllBytes(state)).path("processes")) {
+            long pid = p.path("pid").asLong(-1);
+            if (pid > 0 && pid != ProcessHandle.current().pid() && !p.path("name").asText().equals("gateway-balancer")) {
+                Optional<ProcessHandle> h = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+                if (h.isPresent()) {
+                    h.get().destroy();
+                    h.get().onExit().completeOnTimeout(null, 20, TimeUnit.SECONDS).join();
+                    if (h.get().isAlive()) {
+                        h.get().destroyForcibly();
+                    }
+                    n++;
+                }
+            }
+        }
+        Files.deleteIfExists(state);
+        return n;
+    }
+
     static int status(Path data) throws IOException {
         Optional<ProcessHandle> running = runningStack(data);
+        Path state = data.resolve(ClusterStack.STATE_FILE);
+        if (running.isPresent() && Files.isRegularFile(state)) {
+            System.out.println("prt: cluster running (supervisor pid " + running.get().pid() + ") on " + data);
+            System.out.printf("%-20s %8s %6s %9s  %-8s %s%n", "PROCESS", "PID", "PORT", "RESTARTS", "HEALTH", "PROBE");
+            int unhealthy = 0;
+            for (var p : dev.prtelemetry.schemas.json.StrictJson.parse(Files.readAllBytes(state)).path("processes")) {
+                long pid = p.path("pid").asLong(-1);
+                boolean alive = pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+                String url = p.hasNonNull("health") ? p.get("health").asText() : null;
+                int port = p.path("port").asInt();
+                boolean healthy = alive && Supervised.probe(url, port);
+                unhealthy += healthy ? 0 : 1;
+                System.out.printf("%-20s %8d %6d %9d  %-8s %s%n", p.path("name").asText(), pid, port, p.path("restarts").asInt(),
+                        healthy ? "ok" : alive ? "UNHEALTHY" : "DOWN", url != null ? url : "tcp 127.0.0.1:" + port);
+            }
+            return unhealthy == 0 ? 0 : 1;
+        }
         System.out.println(running.map(p -> "prt: running (pid " + p.pid() + ") on " + data)
                 .orElse("prt: not running on " + data));
         return running.isPresent() ? 0 : 1;
