@@ -64,10 +64,12 @@ public final class BenchMain {
     }
 
     static final String HELP = """
-            usage: ./prt bench ingest [--duration S] [--rate EVENTS_PER_S] [--recorders N]
+            usage: ./prt bench ingest [--cluster] [--duration S] [--rate EVENTS_PER_S] [--recorders N]
                                       [--events-per-chunk N] [--events-per-trace N] [--raw-seconds S]
 
             Simulated recorders upload realistic traces over HTTP to the running stack (./prt up).
+              --cluster             no running stack needed: starts the single-process stack, runs the load, stops it;
+                                    then the same on the multi-process cluster (./prt up --cluster); prints both
               --duration S          seconds of load (default 60)
               --rate R              open loop at R events/s in total; 0 = as fast as acknowledgements allow (default 0)
               --recorders N         concurrent recorders, one trace at a time each (default 32)
@@ -87,6 +89,7 @@ public final class BenchMain {
             System.out.print(HELP);
             return;
         }
+        boolean cluster = a.remove("--cluster");
         for (int i = 0; i < a.size(); i += 2) {
             if (!List.of("--data", "--recorders", "--rate", "--duration", "--events-per-chunk", "--events-per-trace",
                     "--raw-seconds", "--pregenerate-events").contains(a.get(i)) || i + 1 >= a.size()) {
@@ -99,20 +102,92 @@ public final class BenchMain {
                 Integer.parseInt(value(a, "--duration", "60")), Integer.parseInt(value(a, "--events-per-chunk", "100")),
                 Integer.parseInt(value(a, "--events-per-trace", "2000")), Integer.parseInt(value(a, "--raw-seconds", "15")),
                 Long.parseLong(value(a, "--pregenerate-events", "1200000")));
+        if (cluster) {
+            System.exit(compare(data, o));
+        }
         String gateway = "http://127.0.0.1:" + System.getenv().getOrDefault("PRT_GATEWAY_PORT", "8000");
         if (StackMain.runningStack(data).isEmpty()) {
-            System.err.println("prt bench: start the stack first (./prt up, or ./prt demo)");
+            System.err.println("prt bench: start the stack first (./prt up, or ./prt demo); or --cluster, which starts both kinds");
             System.exit(1);
         }
         DemoMain.awaitReady(gateway, Duration.ofSeconds(30));
+        ObjectNode report = runOnce(data, gateway, o);
+        Path out = Files.createDirectories(data.resolve("bench"));
+        System.out.println(StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        System.out.println("wrote " + out.resolve(report.get("file").asText()) + " and its .png");
+        System.exit(0);
+    }
+
+    /**
+     * {@code --cluster}: the same load on the single-process stack and then on the multi-process
+     * cluster, each started fresh on its own folder beside the data folder and stopped after, and
+     * the two results side by side.
+     */
+    static int compare(Path data, Options o) throws Exception {
+        if (StackMain.runningStack(data).isPresent()) {
+            System.err.println("prt bench --cluster: a stack is running on " + data + " and holds the ports; ./prt down first");
+            return 1;
+        }
+        Path root = Path.of(System.getProperty("prt.root", ".")).toAbsolutePath().normalize();
+        String gateway = "http://127.0.0.1:" + System.getenv().getOrDefault("PRT_GATEWAY_PORT", "8000");
+        Map<String, ObjectNode> reports = new java.util.LinkedHashMap<>();
+        for (String mode : List.of("single-process", "cluster")) {
+            Path d = data.resolveSibling(data.getFileName() + "-bench-" + mode);
+            if (Files.exists(d)) {
+                StackMain.deleteTree(d);
+            }
+            Files.createDirectories(d.resolve("logs"));
+            System.out.println("prt bench: starting the " + mode + " stack on " + d);
+            List<String> up = new ArrayList<>(List.of("setsid", root.resolve("prt").toString(), "up"));
+            if (mode.equals("cluster")) {
+                up.add("--cluster");
+            }
+            ProcessBuilder pb = new ProcessBuilder(up).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("logs/stack.out").toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("PRT_DATA_DIR", d.toString());
+            pb.start();
+            try {
+                DemoMain.awaitReady(gateway, Duration.ofMinutes(5));
+                reports.put(mode, runOnce(d, gateway, o));
+            } finally {
+                StackMain.down(d);
+            }
+        }
+        ObjectNode both = StrictJson.mapper().createObjectNode();
+        reports.forEach(both::set);
+        Path out = Files.createDirectories(data.resolve("bench"));
+        Path json = out.resolve("ingest-compare-" + Instant.now().toString().replace(':', '-') + ".json");
+        Files.writeString(json, StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(both));
+        System.out.printf("%n%-16s %14s %14s %14s %12s %12s %8s%n", "", "visible ev/s", "accepted ev/s", "raw Kafka ev/s",
+                "ack p50 ms", "ack p99 ms", "errors");
+        reports.forEach((mode, r) -> {
+            JsonNode p = r.path("pipeline");
+            long errors = 0;
+            for (JsonNode e : p.path("errors")) {
+                errors += e.asLong();
+            }
+            System.out.printf("%-16s %14d %14d %14d %12.0f %12.0f %8d%n", mode, p.path("visible_in_postgres_events_per_s").asLong(),
+                    p.path("accepted_events_per_s").asLong(), r.path("raw_kafka_events_per_s").asLong(),
+                    p.path("chunk_ack_ms").path("p50").asDouble(), p.path("chunk_ack_ms").path("p99").asDouble(), errors);
+        });
+        System.out.println("(both on this machine, " + Runtime.getRuntime().availableProcessors() + " cores; the cluster's"
+                + " Kafka keeps 3 copies with min.insync.replicas=2, the single process's 1)");
+        System.out.println("wrote " + json);
+        return 0;
+    }
+
+    /** One bench run on the stack serving {@code gateway} with its data in {@code data}: the report, also written there. */
+    static ObjectNode runOnce(Path data, String gateway, Options o) throws Exception {
         String researcher = Files.readString(data.resolve("researcher.token")).strip();
         StackConfig stack = StackConfig.fromEnv(data, Path.of("."), System.getenv());
-        String kafka = stack.externalKafka() != null ? stack.externalKafka() : "127.0.0.1:" + stack.kafkaPort();
+        String kafka = stack.externalKafka() != null ? stack.externalKafka() : kafkaBootstrap(data, stack);
         String jdbc = stack.externalJdbcUrl() != null ? stack.externalJdbcUrl()
                 : "jdbc:postgresql://127.0.0.1:" + stack.postgresPort() + "/postgres";
 
         ObjectNode report = StrictJson.mapper().createObjectNode();
         report.put("started_at", Instant.now().toString());
+        report.put("stack", Files.isRegularFile(data.resolve(ClusterStack.STATE_FILE)) ? "cluster" : "single-process");
         report.set("options", StrictJson.mapper().valueToTree(o));
         report.put("cores", Runtime.getRuntime().availableProcessors());
 
@@ -137,17 +212,29 @@ public final class BenchMain {
         Path out = Files.createDirectories(data.resolve("bench"));
         String stamp = Instant.now().toString().replace(':', '-');
         Path json = out.resolve("ingest-" + stamp + ".json");
+        report.put("file", json.getFileName().toString());
         Files.writeString(json, StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        Path png = out.resolve("ingest-" + stamp + ".png");
-        bench.chart(png, raw);
-        System.out.println(StrictJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
-        System.out.println("wrote " + json + " and " + png);
-        System.exit(0);
+        bench.chart(out.resolve("ingest-" + stamp + ".png"), raw);
+        System.out.printf("%s: %d events/s visible in PostgreSQL, %d accepted%n", report.get("stack").asText(),
+                report.path("pipeline").path("visible_in_postgres_events_per_s").asLong(),
+                report.path("pipeline").path("accepted_events_per_s").asLong());
+        return report;
+    }
+
+    /** The running stack's Kafka: every node of the cluster (from cluster.json's ports), or the embedded broker. */
+    static String kafkaBootstrap(Path data, StackConfig stack) {
+        if (Files.isRegularFile(data.resolve(ClusterStack.STATE_FILE))) {
+            return java.util.stream.IntStream.range(0, ClusterStack.KAFKA_NODES)
+                    .mapToObj(i -> "127.0.0.1:" + (stack.kafkaPort() + 2 * i)).collect(java.util.stream.Collectors.joining(","));
+        }
+        return "127.0.0.1:" + stack.kafkaPort();
     }
 
     /** Sends chunk-sized records of the same bytes straight to Kafka: the ceiling the pipeline is measured against. */
     static double rawKafkaRate(String kafka, Options o) throws Exception {
-        EmbeddedKafka.createTopics(kafka, List.of(new NewTopic("prt.bench-raw", 4, (short) 1)));
+        // as many copies as the stack's own topics keep (3 on the cluster), so the ceiling is comparable
+        short copies = (short) Math.min(3, kafka.split(",").length);
+        EmbeddedKafka.createTopics(kafka, List.of(new NewTopic("prt.bench-raw", 4, copies)));
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
         p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -126,7 +126,8 @@ public final class ClusterStack implements AutoCloseable {
         Files.createDirectories(dir.resolve("tmp"));
         Path logs = Files.createDirectories(config.dataDir().resolve("logs"));
         Path log4j = writeLog4j();
-        String stackClasspath = System.getProperty("java.class.path");
+        // the processes run this JVM's classpath (a test runner's booter jar hides it: prt.stack.classpath names it then)
+        String stackClasspath = System.getProperty("prt.stack.classpath", System.getProperty("java.class.path"));
 
         // Kafka: three nodes, each formatted once with one cluster id, then its own JVM
         String clusterId = clusterId();
@@ -134,7 +135,7 @@ public final class ClusterStack implements AutoCloseable {
                 .mapToObj(i -> (i + 1) + "@127.0.0.1:" + ports.kafkaControllers().get(i)).collect(Collectors.joining(","));
         for (int i = 0; i < KAFKA_NODES; i++) {
             Path properties = kafkaNode(i, voters, clusterId);
-            add(new Supervised("kafka-" + (i + 1), java(List.of("-Xms384m", "-Xmx384m", "-XX:+UseG1GC",
+            add(new Supervised("kafka-" + (i + 1), java(List.of("-Xms384m", "-Xmx384m", "-XX:+UseSerialGC",
                     "-Dlog4j2.configurationFile=" + log4j.toUri()), stackClasspath, "kafka.Kafka", List.of(properties.toString())),
                     Map.of(), logs.resolve("kafka-" + (i + 1) + ".log"), null, ports.kafka().get(i)));
         }
@@ -410,10 +411,13 @@ public final class ClusterStack implements AutoCloseable {
         // the job keeps its state on the heap (hashmap backend): little managed memory, more task heap
         c.put("taskmanager.memory.managed.fraction", "0.05");
         c.put("taskmanager.numberOfTaskSlots", config.jobEnv().getOrDefault("PRT_FLINK_TM_SLOTS", "4"));
-        c.put("cluster.evenly-spread-out-slots", "true");
-        // a killed TaskManager is noticed within seconds, not the default 50
-        c.put("heartbeat.interval", "2000");
-        c.put("heartbeat.timeout", "10000");
+        c.put("taskmanager.load-balance.mode", "slots"); // the job's slots spread over both TaskManagers
+        // A killed TaskManager is noticed at once (its RPC connection fails; heartbeat.rpc-failure-threshold).
+        // The heartbeat timeout only covers a TaskManager that hangs: 10 s proved too short on two busy
+        // cores (a live TaskManager deploying the whole job missed heartbeats, the job restarted again and
+        // again), so 30 s, below Flink's default 50.
+        c.put("heartbeat.interval", "5000");
+        c.put("heartbeat.timeout", "30000");
         c.put("io.tmp.dirs", Files.createDirectories(dir.resolve("flink-tmp")).toString());
         c.put("s3.endpoint", "http://127.0.0.1:" + ports.s3());
         c.put("s3.path.style.access", "true");
@@ -472,7 +476,8 @@ public final class ClusterStack implements AutoCloseable {
      */
     static String flinkClasspath(String stackClasspath) {
         return Arrays.stream(stackClasspath.split(java.io.File.pathSeparator))
-                .filter(e -> !e.endsWith("/classes") && !e.contains("/dev/prtelemetry/") && !e.contains("/prt-")
+                .filter(e -> !e.endsWith("/classes") && !e.contains("/dev/prtelemetry/")
+                        && !Path.of(e).getFileName().toString().startsWith("prt-")
                         && !e.contains("/org/apache/kafka/") && !e.contains("/flink-connector-")
                         && !e.contains("/org/postgresql/") && !e.contains("/org/gaul/") && !e.contains("/org/apache/jclouds/")
                         && !e.contains("/io/zonky/") && !e.contains("/org/flywaydb/") && !e.contains("/com/github/docker-java/")
@@ -534,6 +539,10 @@ public final class ClusterStack implements AutoCloseable {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    public Path dataDir() {
+        return config.dataDir();
     }
 
     public String gatewayUrl() {

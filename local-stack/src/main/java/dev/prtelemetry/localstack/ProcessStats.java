@@ -16,7 +16,7 @@ final class ProcessStats {
     private ProcessStats() {
     }
 
-    /** name → {utime+stime ticks, pid} for the stack JVM, the gateway JVM, PostgreSQL (summed) and this process. */
+    /** name → {utime+stime ticks, RSS MiB} for the stack's processes (per kind, summed: gateways, PostgreSQL, the cluster's) and this one. */
     static Map<String, long[]> cpuTicks(Path data) throws IOException {
         Map<String, long[]> out = new HashMap<>();
         long stackPid = StackMain.runningStack(data).map(ProcessHandle::pid).orElse(-1L);
@@ -29,10 +29,17 @@ final class ProcessStats {
                 } catch (IOException e) {
                     continue;
                 }
-                String name = pid == stackPid ? "stack (Kafka, Flink, S3)"
+                boolean cluster = Files.isRegularFile(data.resolve(ClusterStack.STATE_FILE));
+                String name = pid == stackPid ? (cluster ? "cluster supervisor (gateway balancer)" : "stack (Kafka, Flink, S3)")
                         : pid == ProcessHandle.current().pid() ? "load generator"
                         : cmd.contains("prt-gateway.jar") ? "gateway"
-                        : cmd.startsWith("postgres") || cmd.contains("/bin/postgres") ? "postgresql" : null;
+                        : cmd.startsWith("postgres") || cmd.contains("/bin/postgres") ? "postgresql"
+                        // the cluster's processes (./prt up --cluster), summed per kind
+                        : !cluster ? null
+                        : cmd.contains(" kafka.Kafka ") ? "kafka (3 nodes)"
+                        : cmd.contains("TaskManagerRunner") ? "flink taskmanagers"
+                        : cmd.contains("StandaloneSessionClusterEntrypoint") ? "flink jobmanager"
+                        : cmd.contains(S3Main.class.getName()) ? "s3 store" : null;
                 if (name == null) {
                     continue;
                 }

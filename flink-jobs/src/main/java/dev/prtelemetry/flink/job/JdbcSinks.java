@@ -42,8 +42,8 @@ public final class JdbcSinks {
     private JdbcSinks() {
     }
 
-    public static JdbcSink<TraceRow> traces(JobConfig config) {
-        return JdbcSink.<TraceRow>builder()
+    public static AtLeastOnceJdbcSink<TraceRow> traces(JobConfig config) {
+        return new AtLeastOnceJdbcSink<>(JdbcSink.<TraceRow>builder()
                 .withQueryStatement(UPSERT_TRACE, (ps, r) -> {
                     ps.setString(1, r.traceId);
                     ps.setString(2, r.participantId);
@@ -71,11 +71,11 @@ public final class JdbcSinks {
                 .withExecutionOptions(execution(config))
                 // not rewritten into one multi-row INSERT: a batch may hold several versions of a
                 // trace, and ON CONFLICT DO UPDATE cannot touch one row twice in one statement
-                .buildAtLeastOnce(connection(config, false));
+                .buildAtLeastOnce(connection(config, false)));
     }
 
-    public static JdbcSink<ChunkRow> chunks(JobConfig config) {
-        return JdbcSink.<ChunkRow>builder()
+    public static AtLeastOnceJdbcSink<ChunkRow> chunks(JobConfig config) {
+        return new AtLeastOnceJdbcSink<>(JdbcSink.<ChunkRow>builder()
                 .withQueryStatement(UPSERT_CHUNK, (ps, c) -> {
                     ps.setString(1, c.traceId);
                     ps.setLong(2, c.chunkSeq);
@@ -84,7 +84,7 @@ public final class JdbcSinks {
                     ps.setString(5, new String(c.eventsJson, StandardCharsets.UTF_8));
                 })
                 .withExecutionOptions(execution(config))
-                .buildAtLeastOnce(connection(config, true));
+                .buildAtLeastOnce(connection(config, true)));
     }
 
     /**
@@ -103,8 +103,8 @@ public final class JdbcSinks {
             WHERE qa_validations.verdict = 'waiting'
             """;
 
-    public static JdbcSink<dev.prtelemetry.flink.qa.QaResult> qaValidations(JobConfig config) {
-        return JdbcSink.<dev.prtelemetry.flink.qa.QaResult>builder()
+    public static AtLeastOnceJdbcSink<dev.prtelemetry.flink.qa.QaResult> qaValidations(JobConfig config) {
+        return new AtLeastOnceJdbcSink<>(JdbcSink.<dev.prtelemetry.flink.qa.QaResult>builder()
                 .withQueryStatement(INSERT_QA, (ps, r) -> {
                     ps.setString(1, r.traceId);
                     ps.setString(2, r.traceDigest);
@@ -119,7 +119,7 @@ public final class JdbcSinks {
                     ps.setTimestamp(13, new Timestamp(r.createdAtMs));
                 })
                 .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(50).withBatchIntervalMs(200).withMaxRetries(3).build())
-                .buildAtLeastOnce(connection(config, false));
+                .buildAtLeastOnce(connection(config, false)));
     }
 
     /** A judgement; the key (trace digest, rubric, judge) is written once and never overwritten. */
@@ -129,8 +129,8 @@ public final class JdbcSinks {
             ON CONFLICT (trace_digest, rubric, judge) DO NOTHING
             """;
 
-    public static JdbcSink<dev.prtelemetry.flink.qa.JudgementRow> qaJudgements(JobConfig config) {
-        return JdbcSink.<dev.prtelemetry.flink.qa.JudgementRow>builder()
+    public static AtLeastOnceJdbcSink<dev.prtelemetry.flink.qa.JudgementRow> qaJudgements(JobConfig config) {
+        return new AtLeastOnceJdbcSink<>(JdbcSink.<dev.prtelemetry.flink.qa.JudgementRow>builder()
                 .withQueryStatement(INSERT_JUDGEMENT, (ps, r) -> {
                     ps.setString(1, r.traceId);
                     ps.setString(2, r.traceDigest);
@@ -148,7 +148,7 @@ public final class JdbcSinks {
                     ps.setTimestamp(10, new Timestamp(r.createdAtMs));
                 })
                 .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(200).withBatchIntervalMs(200).withMaxRetries(3).build())
-                .buildAtLeastOnce(connection(config, false));
+                .buildAtLeastOnce(connection(config, false)));
     }
 
     /** A window's counts replace the row's: every emission is the window's whole content. */
@@ -166,8 +166,8 @@ public final class JdbcSinks {
                 updated_at = EXCLUDED.updated_at
             """;
 
-    public static JdbcSink<dev.prtelemetry.flink.metrics.MetricRow> metricWindows(JobConfig config) {
-        return JdbcSink.<dev.prtelemetry.flink.metrics.MetricRow>builder()
+    public static AtLeastOnceJdbcSink<dev.prtelemetry.flink.metrics.MetricRow> metricWindows(JobConfig config) {
+        return new AtLeastOnceJdbcSink<>(JdbcSink.<dev.prtelemetry.flink.metrics.MetricRow>builder()
                 .withQueryStatement(UPSERT_METRIC_WINDOW, (ps, r) -> {
                     ps.setString(1, r.windowSize);
                     ps.setString(2, r.dimension);
@@ -190,7 +190,7 @@ public final class JdbcSinks {
                 })
                 // small batches, flushed often: these rows are what a dashboard waits for
                 .withExecutionOptions(JdbcExecutionOptions.builder().withBatchSize(200).withBatchIntervalMs(200).withMaxRetries(5).build())
-                .buildAtLeastOnce(connection(config, false));
+                .buildAtLeastOnce(connection(config, false)));
     }
 
     private static JdbcExecutionOptions execution(JobConfig config) {
