@@ -296,6 +296,9 @@ public final class ClusterDrill {
                 }
             }
         }
+        if (entry.lastSeq < 0) {
+            return; // stopped before its first chunk: nothing to complete (the idle timeout closes it)
+        }
         String complete = StrictJson.mapper().createObjectNode().put("final_seq", entry.lastSeq).put("chain_head", entry.head)
                 .toString();
         HttpResponse<String> done = send("/v1/traces/" + traceId + "/complete", token, complete, null);
