@@ -24,6 +24,23 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- if .Values.secrets.existingSecret -}}{{ .Values.secrets.existingSecret }}{{- else -}}{{ include "prt.fullname" . }}-secrets{{- end -}}
 {{- end -}}
 
+{{/* The secret holding the researcher token and the upload-token key (the existing secret holds both kinds). */}}
+{{- define "prt.tokensSecretName" -}}
+{{- if .Values.secrets.existingSecret -}}{{ .Values.secrets.existingSecret }}{{- else -}}{{ include "prt.fullname" . }}-secrets-tokens{{- end -}}
+{{- end -}}
+
+{{/* envFrom for every PR Telemetry container: the settings, the secrets. */}}
+{{- define "prt.envFrom" -}}
+- configMapRef:
+    name: {{ include "prt.fullname" . }}-settings
+- secretRef:
+    name: {{ include "prt.secretName" . }}
+{{- if not .Values.secrets.existingSecret }}
+- secretRef:
+    name: {{ include "prt.tokensSecretName" . }}
+{{- end }}
+{{- end -}}
+
 {{- define "prt.kafkaBootstrap" -}}
 {{- if eq .Values.kafka.mode "strimzi" -}}
 {{ include "prt.fullname" . }}-kafka-kafka-bootstrap:9092

@@ -53,7 +53,7 @@ class ChartTest {
                 Arguments.of("defaults (external Kafka and PostgreSQL)", Map.of()),
                 Arguments.of("operators (Strimzi Kafka, CloudNativePG, an existing secret)", Map.of(
                         "kafka.mode", "strimzi", "postgres.mode", "cnpg", "secrets.existingSecret", "prt-credentials",
-                        "settings.PRT_RETENTION", "30d", "settings.PRT_RAW_RETENTION", "3d")),
+                        "settings.PRT_RETENTION", "30d", "kafka.rawRetention", "3d")),
                 Arguments.of("small (no autoscaling, no network policies, operator's service account)", Map.of(
                         "gateway.autoscaling.enabled", "false", "gateway.replicas", "1", "networkPolicy.enabled", "false",
                         "flink.createServiceAccount", "false", "flink.parallelism", "2", "flink.taskManager.slots", "1",
@@ -153,8 +153,8 @@ class ChartTest {
         Map<String, String> settings = new TreeMap<>();
         configMap.get("data").fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
         Map<String, String> secret = new TreeMap<>();
-        objects.stream().filter(o -> o.path("kind").asText().equals("Secret")).findFirst()
-                .ifPresent(s -> s.get("stringData").fields().forEachRemaining(e -> secret.put(e.getKey(), e.getValue().asText())));
+        objects.stream().filter(o -> o.path("kind").asText().equals("Secret"))
+                .forEach(s -> s.get("stringData").fields().forEachRemaining(e -> secret.put(e.getKey(), e.getValue().asText())));
         Map<String, String> env = new HashMap<>(settings);
         env.putAll(secret);
 
@@ -196,7 +196,7 @@ class ChartTest {
         }
 
         if ("strimzi".equals(values.get("kafka.mode"))) {
-            Map<String, Map<String, String>> expected = Topics.configs(Topics.parseDuration(values.get("settings.PRT_RAW_RETENTION")),
+            Map<String, Map<String, String>> expected = Topics.configs(Topics.parseDuration(values.get("kafka.rawRetention")),
                     Topics.parseDuration(values.get("settings.PRT_RETENTION")));
             Map<String, Map<String, String>> rendered = new TreeMap<>();
             for (JsonNode t : objects) {
@@ -215,15 +215,14 @@ class ChartTest {
     /** The chart's example in helm/README.md is what it renders (so the README cannot go stale unnoticed). */
     @Test
     void theReadmeShowsWhatTheChartRenders() throws Exception {
-        String readme = Files.readString(CHART.resolveSibling("README.md"));
-        List<JsonNode> objects = render(Map.of());
-        JsonNode flink = find(objects, "FlinkDeployment");
-        String rendered = YAML.writeValueAsString(flink.get("spec").get("job"));
-        for (String line : rendered.lines().filter(l -> !l.equals("---")).toList()) {
-            assertThat(readme).as("README's rendered FlinkDeployment job").contains(line.strip());
-        }
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target/rendered-defaults.yaml"), renderText(Map.of()));
+        String readme = Files.readString(CHART.resolveSibling("README.md"));
+        String marker = "<!-- rendered: FlinkDeployment -->\n```yaml\n";
+        assertThat(readme).contains(marker);
+        int start = readme.indexOf(marker) + marker.length();
+        JsonNode shown = YAML.readTree(readme.substring(start, readme.indexOf("```", start)));
+        assertThat(shown).isEqualTo(find(render(Map.of()), "FlinkDeployment"));
     }
 
     static String jobJarName() throws Exception {
