@@ -149,6 +149,8 @@ public final class BenchMain {
             pb.start();
             try {
                 DemoMain.awaitReady(gateway, Duration.ofMinutes(5));
+                // the gateway answers before the job runs: measure only once the whole pipeline does
+                awaitPipeline(d, mode.equals("cluster"), Duration.ofMinutes(5));
                 reports.put(mode, runOnce(d, gateway, o));
             } finally {
                 StackMain.down(d);
@@ -175,6 +177,38 @@ public final class BenchMain {
                 + " Kafka keeps 3 copies with min.insync.replicas=2, the single process's 1)");
         System.out.println("wrote " + json);
         return 0;
+    }
+
+    /**
+     * Waits until the stack is up (for the cluster: its {@code cluster.json} written) and the trace
+     * assembly job runs with every task running, then 15 s more for its first checkpoint.
+     */
+    static void awaitPipeline(Path data, boolean cluster, Duration timeout) throws Exception {
+        StackConfig stack = StackConfig.fromEnv(data, Path.of("."), System.getenv());
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean running = false;
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.flinkRestPort()
+                        + "/jobs/overview")).timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                for (JsonNode job : StrictJson.parse(r.body().getBytes(StandardCharsets.UTF_8)).path("jobs")) {
+                    running |= job.path("name").asText().equals(dev.prtelemetry.flink.job.TraceAssemblyJob.NAME)
+                            && job.path("state").asText().equals("RUNNING")
+                            && job.at("/tasks/running").asInt() == job.at("/tasks/total").asInt();
+                }
+            } catch (java.io.IOException e) {
+                // not serving yet
+            }
+            if (running && (!cluster || Files.isRegularFile(data.resolve(ClusterStack.STATE_FILE)))) {
+                Thread.sleep(15_000);
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the trace assembly did not run with all its tasks within " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** One bench run on the stack serving {@code gateway} with its data in {@code data}: the report, also written there. */
