@@ -434,9 +434,6 @@ public final class BenchMain {
                     } else {
                         pendingVisible.remove(key);
                         errors.computeIfAbsent(r.statusCode(), k -> new AtomicLong()).incrementAndGet();
-                        if (r.statusCode() == 429 || r.statusCode() == 503) {
-                            Thread.sleep(200);
-                        }
                     }
                     chunkSeq++;
                     next += interval;
@@ -517,6 +514,8 @@ public final class BenchMain {
             r.set("event_visible_ms", percentiles(new ArrayList<>(visible)));
             ObjectNode err = r.putObject("errors");
             errors.forEach((k, v) -> err.put(k == -1 ? "client" : String.valueOf(k), v.get()));
+            ObjectNode retries = r.putObject("retried");
+            retried.forEach((k, v) -> retries.put(k == -1 ? "no answer" : String.valueOf(k), v.get()));
             r.put("not_visible_after_drain", pendingVisible.size());
         }
 
@@ -652,8 +651,38 @@ public final class BenchMain {
             return chunk;
         }
 
+        /** Retries by status (-1: no answer), as the real recorder retries: 429, 5xx, a lost connection. */
+        final Map<Integer, AtomicLong> retried = new ConcurrentHashMap<>();
+
+        /**
+         * A POST as the recorder sends it (Uploader): on 429, 5xx or no answer it waits and sends the
+         * same request again (same Idempotency-Key), backoff from 0.5 s doubling to 5 s, for up to a
+         * minute; the latency measured includes the retries.
+         */
         HttpResponse<String> post(String url, String token, String body, String idempotencyKey) throws Exception {
-            return DemoMain.post(http, url, token, body, idempotencyKey);
+            long backoff = 500;
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (true) {
+                HttpResponse<String> r = null;
+                java.io.IOException failure = null;
+                try {
+                    r = DemoMain.post(http, url, token, body, idempotencyKey);
+                    if (r.statusCode() != 429 && r.statusCode() < 500) {
+                        return r;
+                    }
+                } catch (java.io.IOException e) {
+                    failure = e;
+                }
+                if (System.nanoTime() + backoff * 1_000_000L > deadline) {
+                    if (r != null) {
+                        return r;
+                    }
+                    throw failure;
+                }
+                retried.computeIfAbsent(r == null ? -1 : r.statusCode(), k -> new AtomicLong()).incrementAndGet();
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5000);
+            }
         }
     }
 
