@@ -258,8 +258,8 @@ public final class BenchMain {
     /** The running stack's Kafka: every node of the cluster (from cluster.json's ports), or the embedded broker. */
     static String kafkaBootstrap(Path data, StackConfig stack) {
         if (Files.isRegularFile(data.resolve(ClusterStack.STATE_FILE))) {
-            return java.util.stream.IntStream.range(0, ClusterStack.KAFKA_NODES)
-                    .mapToObj(i -> "127.0.0.1:" + (stack.kafkaPort() + 2 * i)).collect(java.util.stream.Collectors.joining(","));
+            return ClusterStack.Ports.from(stack, System.getenv()).kafka().stream().map(p -> "127.0.0.1:" + p)
+                    .collect(java.util.stream.Collectors.joining(","));
         }
         return "127.0.0.1:" + stack.kafkaPort();
     }
@@ -654,35 +654,10 @@ public final class BenchMain {
         /** Retries by status (-1: no answer), as the real recorder retries: 429, 5xx, a lost connection. */
         final Map<Integer, AtomicLong> retried = new ConcurrentHashMap<>();
 
-        /**
-         * A POST as the recorder sends it (Uploader): on 429, 5xx or no answer it waits and sends the
-         * same request again (same Idempotency-Key), backoff from 0.5 s doubling to 5 s, for up to a
-         * minute; the latency measured includes the retries.
-         */
+        /** A POST as the recorder sends it: retried on 429, 5xx or no answer for up to a minute; latency includes the retries. */
         HttpResponse<String> post(String url, String token, String body, String idempotencyKey) throws Exception {
-            long backoff = 500;
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            while (true) {
-                HttpResponse<String> r = null;
-                java.io.IOException failure = null;
-                try {
-                    r = DemoMain.post(http, url, token, body, idempotencyKey);
-                    if (r.statusCode() != 429 && r.statusCode() < 500) {
-                        return r;
-                    }
-                } catch (java.io.IOException e) {
-                    failure = e;
-                }
-                if (System.nanoTime() + backoff * 1_000_000L > deadline) {
-                    if (r != null) {
-                        return r;
-                    }
-                    throw failure;
-                }
-                retried.computeIfAbsent(r == null ? -1 : r.statusCode(), k -> new AtomicLong()).incrementAndGet();
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 5000);
-            }
+            return DemoMain.postRetrying(http, url, token, body, idempotencyKey, Duration.ofMinutes(1),
+                    status -> retried.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet());
         }
     }
 

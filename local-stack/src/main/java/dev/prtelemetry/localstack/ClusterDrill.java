@@ -309,36 +309,18 @@ public final class ClusterDrill {
         }
     }
 
-    /**
-     * A POST retried as the recorder retries (Uploader): on 429, 5xx or no answer, with backoff
-     * from 0.5 s doubling to 5 s; gives up (null) only after the drain timeout.
-     */
+    /** A POST retried as the recorder retries ({@link DemoMain#postRetrying}); null if it got no answer until the drain timeout. */
     private HttpResponse<String> send(String path, String token, String body, String idempotencyKey) {
-        long backoff = 500;
-        long deadline = System.currentTimeMillis() + o.drainTimeout().toMillis();
-        while (true) {
-            int status;
-            try {
-                HttpResponse<String> r = DemoMain.post(http, gateway + path, token, body, idempotencyKey);
-                status = r.statusCode();
-                if (status != 429 && status < 500) {
-                    return r;
-                }
-            } catch (IOException e) {
-                status = -1;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            } catch (Exception e) {
-                status = -1;
-            }
-            retries.incrementAndGet();
-            retried.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
-            if (System.currentTimeMillis() + backoff > deadline) {
-                return null;
-            }
-            sleep(backoff);
-            backoff = Math.min(backoff * 2, 5000);
+        try {
+            return DemoMain.postRetrying(http, gateway + path, token, body, idempotencyKey, o.drainTimeout(), status -> {
+                retries.incrementAndGet();
+                retried.computeIfAbsent(status, k -> new AtomicLong()).incrementAndGet();
+            });
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.HashChain;
 import dev.prtelemetry.schemas.json.StrictJson;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -288,9 +289,43 @@ public final class DemoMain {
         return post(HTTP, url, token, body, idempotencyKey);
     }
 
+    /**
+     * {@link #post} retried as the recorder retries (Uploader): on 429, 5xx or no answer, the same
+     * request again (same Idempotency-Key) after a backoff from 0.5 s doubling to 5 s, until
+     * {@code giveUpAfter}; {@code onRetry} hears each retry's status (-1: no answer). Returns the
+     * first other answer, or the last retryable one; throws if the last attempt got no answer.
+     */
+    static HttpResponse<String> postRetrying(HttpClient http, String url, String token, String body, String idempotencyKey,
+                                             Duration giveUpAfter, java.util.function.IntConsumer onRetry)
+            throws IOException, InterruptedException {
+        long backoff = 500;
+        long deadline = System.nanoTime() + giveUpAfter.toNanos();
+        while (true) {
+            HttpResponse<String> r = null;
+            IOException failure = null;
+            try {
+                r = post(http, url, token, body, idempotencyKey);
+                if (r.statusCode() != 429 && r.statusCode() < 500) {
+                    return r;
+                }
+            } catch (IOException e) {
+                failure = e;
+            }
+            if (System.nanoTime() + backoff * 1_000_000L > deadline) {
+                if (r != null) {
+                    return r;
+                }
+                throw failure;
+            }
+            onRetry.accept(r == null ? -1 : r.statusCode());
+            Thread.sleep(backoff);
+            backoff = Math.min(backoff * 2, 5000);
+        }
+    }
+
     /** A JSON POST to the gateway as recorders send it: bearer token, optional Idempotency-Key. */
     static HttpResponse<String> post(HttpClient http, String url, String token, String body, String idempotencyKey)
-            throws Exception {
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
