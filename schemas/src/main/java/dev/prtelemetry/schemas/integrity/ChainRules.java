@@ -3,6 +3,7 @@ package dev.prtelemetry.schemas.integrity;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prtelemetry.schemas.json.CanonicalizationException;
 import dev.prtelemetry.schemas.redaction.ServerRedaction;
+import dev.prtelemetry.schemas.v0.V0Events;
 import java.util.List;
 import java.util.Map;
 
@@ -63,6 +64,13 @@ public final class ChainRules {
             if (!actual.equals(recorded)) {
                 return ChainVerdict.failed(i, ChainFailure.TAMPERED,
                         "content hashes to " + actual + " but the event says " + recorded);
+            }
+        }
+        if (V0Events.isTranslated(event)) {
+            // translated from format v0 and chained by the server: the payload must be what its original says
+            String mismatch = V0Events.checkTranslation(event);
+            if (mismatch != null) {
+                return ChainVerdict.failed(i, ChainFailure.TAMPERED, "translated from v0 but " + mismatch);
             }
         }
         String prev = event.get("prev_hash").textValue();

@@ -14,7 +14,18 @@ import java.util.Optional;
  * value travels in the trace's header record, its claim check and its document, and is the
  * row of {@code trace_consents}; {@link Scope} is the one list of scopes every module accepts.
  */
-public record Consent(List<Scope> scopes, String textVersion, double grantedAt) {
+public record Consent(List<Scope> scopes, String textVersion, double grantedAt, String source) {
+    /** Granted by the participant in the create request. */
+    public static final String PARTICIPANT = "participant";
+    /**
+     * Recorded outside the API by the deployment, which declared the text version and scopes for clients
+     * that send no consent (the replaced system's clients, format v0 imports).
+     */
+    public static final String DEPLOYMENT = "deployment";
+
+    public Consent(List<Scope> scopes, String textVersion, double grantedAt) {
+        this(scopes, textVersion, grantedAt, PARTICIPANT);
+    }
 
     /** What a trace may be used for. */
     public enum Scope {
@@ -42,6 +53,9 @@ public record Consent(List<Scope> scopes, String textVersion, double grantedAt) 
 
     public Consent {
         scopes = List.copyOf(scopes);
+        if (!PARTICIPANT.equals(source) && !DEPLOYMENT.equals(source)) {
+            throw new IllegalArgumentException("consent source is participant or deployment, not " + source);
+        }
         if (scopes.isEmpty()) {
             throw new IllegalArgumentException("a consent grants at least one scope");
         }
@@ -55,7 +69,7 @@ public record Consent(List<Scope> scopes, String textVersion, double grantedAt) 
         return scopes.contains(scope);
     }
 
-    /** The recorded form: {@code {"granted": true, "scopes": […], "text_version": …, "granted_at": …}}. */
+    /** The recorded form: {@code {"granted": true, "scopes": […], "text_version": …, "granted_at": …[, "source": "deployment"]}}. */
     public ObjectNode toJson() {
         ObjectNode out = StrictJson.mapper().createObjectNode();
         out.put("granted", true);
@@ -63,6 +77,9 @@ public record Consent(List<Scope> scopes, String textVersion, double grantedAt) 
         scopes.forEach(s -> array.add(s.wire()));
         out.put("text_version", textVersion);
         out.put("granted_at", grantedAt);
+        if (DEPLOYMENT.equals(source)) {
+            out.put("source", source); // absent = participant, as on every consent recorded before v1.2
+        }
         return out;
     }
 
@@ -76,6 +93,7 @@ public record Consent(List<Scope> scopes, String textVersion, double grantedAt) 
         for (JsonNode s : json.get("scopes")) {
             scopes.add(Scope.of(s.asText()).orElseThrow(() -> new IllegalArgumentException("unknown consent scope " + s)));
         }
-        return new Consent(scopes, json.get("text_version").asText(), json.get("granted_at").asDouble());
+        String source = json.path("source").asText(PARTICIPANT);
+        return new Consent(scopes, json.get("text_version").asText(), json.get("granted_at").asDouble(), source);
     }
 }

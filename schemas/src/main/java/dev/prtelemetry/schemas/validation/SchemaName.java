@@ -12,7 +12,11 @@ public enum SchemaName {
     RATIONALE_NOTE("rationale-note"),
     ARTIFACT_REF("artifact-ref"),
     COMPLETE_REQUEST("complete-request"),
-    TRACE("trace");
+    TRACE("trace"),
+    /** Format v0, the replaced system's chunks and events (issue 18), and what the assembly translates them into. */
+    V0_CHUNK("v0-chunk"),
+    V0_EVENT("v0-event"),
+    V0_TRANSLATED("v0-translated");
 
     public static final String ID_PREFIX = "https://schemas.prtelemetry.dev/v1/";
     public static final String RESOURCE_PREFIX = "prt/schemas/v1/";
