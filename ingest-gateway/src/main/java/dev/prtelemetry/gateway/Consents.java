@@ -38,6 +38,16 @@ public class Consents {
      * when none is named) and when it was granted (now, unless the request says earlier).
      */
     public Consent normalise(Requests.Consent asked, double now) {
+        if (asked == null) {
+            PrivacyConfig.DeploymentConsent declared = config.deploymentConsent();
+            if (declared == null) {
+                throw Problem.consentRequired("a trace is recorded only with its participant's consent: send consent.granted = true"
+                        + " and the scopes granted (" + Consent.Scope.listed() + "); this deployment does not record consent outside"
+                        + " the API (PRT_DEPLOYMENT_CONSENT_TEXT_VERSION and _SCOPES are unset); nothing was stored",
+                        List.of(new Violation("/consent", "required", "required property 'consent' not found")));
+            }
+            return new Consent(declared.scopes(), declared.textVersion(), now, Consent.DEPLOYMENT);
+        }
         List<Consent.Scope> scopes = new ArrayList<>();
         if (asked.scopes() != null) {
             for (String s : asked.scopes()) {
@@ -86,10 +96,10 @@ public class Consents {
             throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("""
-                     INSERT INTO trace_consents (trace_id, participant_id, scopes, text_version, granted_at, retain_until, created_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)
+                     INSERT INTO trace_consents (trace_id, participant_id, scopes, text_version, granted_at, retain_until, created_at, source)
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                      ON CONFLICT (trace_id) DO UPDATE SET scopes = EXCLUDED.scopes, text_version = EXCLUDED.text_version,
-                         granted_at = EXCLUDED.granted_at, retain_until = EXCLUDED.retain_until
+                         granted_at = EXCLUDED.granted_at, retain_until = EXCLUDED.retain_until, source = EXCLUDED.source
                      WHERE trace_consents.participant_id = EXCLUDED.participant_id
                      RETURNING trace_id""")) {
             ps.setString(1, traceId);
@@ -99,6 +109,7 @@ public class Consents {
             ps.setTimestamp(5, seconds(consent.grantedAt()));
             ps.setTimestamp(6, seconds(retainUntil));
             ps.setTimestamp(7, seconds(now));
+            ps.setString(8, consent.source());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next();
             }

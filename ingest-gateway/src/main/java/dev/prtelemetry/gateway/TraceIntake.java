@@ -6,6 +6,7 @@ import dev.prtelemetry.schemas.integrity.Sha256;
 import dev.prtelemetry.schemas.model.ArtifactRef;
 import dev.prtelemetry.schemas.model.Consent;
 import dev.prtelemetry.schemas.model.Requests;
+import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.stream.TraceRecords;
 import dev.prtelemetry.schemas.validation.SchemaName;
 import dev.prtelemetry.schemas.validation.Violation;
@@ -36,6 +37,7 @@ import java.util.regex.Pattern;
 public class TraceIntake {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TraceIntake.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern FULL_GIT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
 
     private final GatewayConfig config;
     private final UploadTokens tokens;
@@ -129,6 +131,9 @@ public class TraceIntake {
         ObjectNode header = checked.deepCopy();
         header.remove("trace_id");
         header.set("consent", consent.toJson());
+        if (!FULL_GIT_ID.matcher(create.startCommit()).matches()) {
+            header.put("start_commit_abbreviated", true); // stored as given: a prefix of the commit id
+        }
         header.put("retain_until", retainUntil);
         header.put("created_at", now);
         Responses.TraceCreated answer = created(traceId);
@@ -152,7 +157,8 @@ public class TraceIntake {
             throw Problem.badRequest("idempotency-key", "send an Idempotency-Key header (up to 256 characters), "
                     + "the same on every retry of this chunk");
         }
-        JsonNode chunk = RequestChecks.document(body, SchemaName.CHUNK);
+        // the replaced system's chunks (format v0: flat events, no payload, no hashes) beside v1's
+        JsonNode chunk = RequestChecks.chunk(body);
         JsonNode named = chunk.get("trace_id");
         if (named != null && !named.asText().equals(traceId)) {
             throw Problem.invalid("the chunk names another trace", List.of(new Violation("/trace_id", "const",
@@ -178,10 +184,15 @@ public class TraceIntake {
         });
     }
 
-    /** The recorder's end of the session (final seq and chain head); the assembly ends the trace. */
+    /**
+     * The recorder's end of the session (final seq and chain head); the assembly ends the trace. Without a
+     * body (the replaced system's clients) the assembly closes the trace at the last event it received, once
+     * no chunk before it is missing: the record carries an empty {@code complete} object.
+     */
     public CompletableFuture<Responses.Completing> complete(String traceId, byte[] body) {
         RequestChecks.requireSize(body, config.maxRequestBytes());
-        JsonNode checked = RequestChecks.document(body, SchemaName.COMPLETE_REQUEST);
+        JsonNode checked = body == null || body.length == 0 ? StrictJson.mapper().createObjectNode()
+                : RequestChecks.document(body, SchemaName.COMPLETE_REQUEST);
         double receivedAt = nowSeconds();
         return send(traceId, TraceRecords.complete(traceId, receivedAt, checked).toString(), TraceRecords.COMPLETE, null, null, null,
                 receivedAt)

@@ -41,6 +41,15 @@ public class AssemblyState {
     public long finalSeq = -1;
     public String claimedHead;
     public List<String> reasons = new ArrayList<>();
+    /**
+     * Who chained the events: {@link #CHAIN_CLIENT} (v1 events, hashed by the recorder and checked here) or
+     * {@link #CHAIN_SERVER} (format v0 events, translated and chained here as they arrived); null before the first chunk.
+     */
+    public String chainSource;
+    /** The completion came without a body: the trace ends at the last event received once no chunk is missing. */
+    public boolean completeAtLastReceived;
+    public static final String CHAIN_CLIENT = "client";
+    public static final String CHAIN_SERVER = "server";
     public long duplicatesDropped;
     public long firstSeenMs;
     public long lastActivityMs;

@@ -1,7 +1,9 @@
 package dev.prtelemetry.flink.assembly;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prtelemetry.schemas.v0.V0Events;
 import dev.prtelemetry.schemas.integrity.ChainRules;
 import dev.prtelemetry.schemas.integrity.ChainVerdict;
 import dev.prtelemetry.schemas.json.CanonicalizationException;
@@ -249,7 +251,30 @@ public final class TraceAssembler implements Serializable {
         noteReceivedAt(s, record);
         // one keyword pass over the chunk's text picks the rules that could fire in it (usually none)
         Redactor redact = redactor() == null ? null : redactor().candidatesFor(recordJson);
+        // format v0 (the replaced system's events: no payload, no hashes): translated, and chained here
+        String chain = V0Events.isV0Chunk(record.path("chunk")) ? AssemblyState.CHAIN_SERVER : AssemblyState.CHAIN_CLIENT;
+        if (s.chainSource == null) {
+            s.chainSource = chain;
+        } else if (!s.chainSource.equals(chain)) {
+            end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + " has " + (chain.equals(AssemblyState.CHAIN_SERVER)
+                    ? "format v0 events (no hashes)" : "hashed v1 events") + ", but the trace began with "
+                    + (chain.equals(AssemblyState.CHAIN_SERVER) ? "hashed v1 events" : "format v0 events")
+                    + ": a trace's events are in one format", out);
+            return false;
+        }
+        List<String> originals = chain.equals(AssemblyState.CHAIN_SERVER) ? V0Events.elementTexts(recordJson, "chunk", "events") : null;
         for (int i = 0; i < list.size(); i++) {
+            if (originals != null) {
+                if (!V0Events.isV0(list.get(i))) {
+                    end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": event " + i + " has hashes but the chunk's first"
+                            + " event is format v0: a chunk's events are in one format", out);
+                    return false;
+                }
+                // the translation, chained onto the head; the original text rides in it, covered by its hash
+                ObjectNode translated = V0Events.translateAndChain(originals.get(i), s.chain.head);
+                ((ArrayNode) events).set(i, translated);
+                list.set(i, translated);
+            }
             if (receivedAt.isNumber() && list.get(i).isObject()) {
                 // the gateway's receive time, outside the hash; a client's own value is replaced
                 ((ObjectNode) list.get(i)).set("ts_server_s", receivedAt);
@@ -286,11 +311,28 @@ public final class TraceAssembler implements Serializable {
         JsonNode completeRecord = StrictJson.parseAccepted(r.body);
         noteReceivedAt(s, completeRecord);
         JsonNode c = completeRecord.path("complete");
+        if (c.isObject() && c.isEmpty()) {
+            // a completion without a body (the replaced system's clients): the trace ends at the last event received
+            if (s.completeJson == null) {
+                s.completeJson = "{}";
+                s.completeAtLastReceived = true;
+                out.changed = true;
+            } else if (!s.completeAtLastReceived) {
+                out.deadLetters.add(new DeadLetter("a completion without a body for trace " + s.traceId
+                        + " was ignored: it was completed with a final_seq already", r.text()));
+            }
+            return;
+        }
         if (!c.path("final_seq").canConvertToExactIntegral() || !c.path("chain_head").isTextual()) {
             out.deadLetters.add(new DeadLetter("a complete record needs complete.final_seq and complete.chain_head", r.text()));
             return;
         }
         String complete = c.toString();
+        if (s.completeAtLastReceived) {
+            out.deadLetters.add(new DeadLetter("a completion with final_seq for trace " + s.traceId
+                    + " was ignored: it was completed without a body already", r.text()));
+            return;
+        }
         if (s.completeJson == null) {
             s.completeJson = complete;
             s.finalSeq = c.path("final_seq").asLong();
@@ -305,8 +347,20 @@ public final class TraceAssembler implements Serializable {
         if (s.completeJson == null) {
             return;
         }
-        long finalSeq = s.finalSeq;
         long have = s.chain.nextSeq - 1;
+        if (s.completeAtLastReceived) {
+            // every chunk acknowledged before the completion precedes it in the trace's partition: once none
+            // is missing (no gap), the last event received is the last event
+            if (s.pendingChunks.isEmpty()) {
+                s.finalSeq = have;
+                s.claimedHead = s.chain.head;
+                end(s, TraceStatus.COMPLETE, null, out);
+            } else if (s.gapDeadlineMs == 0) {
+                s.gapDeadlineMs = now + config.gapTimeoutMs();
+            }
+            return;
+        }
+        long finalSeq = s.finalSeq;
         if (have > finalSeq) {
             end(s, TraceStatus.REJECTED, "events continue to seq " + have + " past the completion's final_seq " + finalSeq, out);
         } else if (have == finalSeq && s.pendingChunks.isEmpty()) {

@@ -81,6 +81,9 @@ public final class TraceDocuments {
         ObjectNode repo = doc.putObject("repo");
         repo.put("origin", header.path("repo_origin").asText("unknown"));
         repo.put("start_commit", header.path("start_commit").asText("0".repeat(40)));
+        if (header.path("start_commit_abbreviated").asBoolean(false)) {
+            repo.put("start_commit_abbreviated", true);
+        }
         if (header.has("start_snapshot_ref")) {
             repo.set("snapshot_ref", header.get("start_snapshot_ref"));
         }
@@ -101,6 +104,12 @@ public final class TraceDocuments {
         integrity.put("merkle_root", s.chain.merkleRoot());
         integrity.put("verdict", verdict(s.status));
         integrity.set("reasons", StrictJson.mapper().valueToTree(s.reasons));
+        if (s.chainSource != null) {
+            integrity.put("chain", s.chainSource);
+        }
+        if (s.completeJson != null) {
+            integrity.put("completion", s.completeAtLastReceived ? "last_received" : "client");
+        }
         return StrictJson.bytes(doc);
     }
 

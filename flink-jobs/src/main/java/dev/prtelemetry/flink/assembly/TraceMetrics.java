@@ -71,7 +71,11 @@ public class TraceMetrics {
                     }
                 }
             }
-            case "rationale_note" -> notesByKind.merge(p.path("kind").asText(), 1L, Long::sum);
+            case "rationale_note" -> {
+                if (p.path("kind").isTextual()) { // a note translated from v0 free-form text has none
+                    notesByKind.merge(p.path("kind").asText(), 1L, Long::sum);
+                }
+            }
             case "commit" -> commits++;
             default -> { }
         }

@@ -77,9 +77,11 @@ public final class TraceRecordParser {
             r.chunkSeq = json.get("chunk_seq").longValue();
             r.digest = json.get("digest").textValue();
         } else if (TraceRecords.COMPLETE.equals(kind)) {
-            if (!json.path("complete").path("final_seq").canConvertToExactIntegral()
-                    || !json.path("complete").path("chain_head").isTextual()) {
-                return TraceRecord.invalid(k, raw, "a complete record needs complete.final_seq and complete.chain_head");
+            JsonNode c = json.path("complete");
+            boolean withoutBody = c.isObject() && c.isEmpty(); // closes at the last event received (format v0 clients)
+            if (!withoutBody && (!c.path("final_seq").canConvertToExactIntegral() || !c.path("chain_head").isTextual())) {
+                return TraceRecord.invalid(k, raw, "a complete record needs complete.final_seq and complete.chain_head"
+                        + " (or an empty complete object: a completion without a body)");
             }
         } else if (TraceRecords.ERASE.equals(kind)) {
             r.participantId = json.path("erase").path("participant_id").textValue();

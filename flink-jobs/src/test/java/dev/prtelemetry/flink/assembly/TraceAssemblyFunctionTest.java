@@ -213,6 +213,83 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
         assertThat(deadLetters()).hasSize(2).last().satisfies(d -> assertThat(d.reason).contains("not valid JSON"));
     }
 
+    /** The replaced system's chunk, as its README writes it. */
+    private static final String V0_CHUNK_0 = """
+            {
+              "chunk_id": "chunk-001",
+              "chunk_seq": 0,
+              "events": [
+                {
+                  "id": "evt-001",
+                  "seq": 0,
+                  "ts_client_s": 1696435200.0,
+                  "ts_server_s": 1696435200.0,
+                  "type": "file_edit",
+                  "file_path": "src/main.py",
+                  "diff_unified": "...",
+                  "buffer_hash_after": "sha256..."
+                }
+              ]
+            }""";
+    private static final String V0_CHUNK_1 = "{\"chunk_id\":\"chunk-002\",\"chunk_seq\":1,\"events\":["
+            + "{\"id\":\"evt-002\",\"seq\":1,\"ts_client_s\":1696435210,\"type\":\"cmd_run\",\"cmd\":\"pytest -q\",\"exit_code\":1},"
+            + "{\"id\":\"evt-003\",\"seq\":2,\"ts_client_s\":1696435220,\"type\":\"rationale_note\",\"structured\":{\"hypothesis\":\"add() subtracts\"}}]}";
+
+    private static TraceRecord rawChunk(String text, long chunkSeq) {
+        JsonNode parsed = StrictJson.parse(text);
+        return TraceRecordParser.parse(TRACE.getBytes(java.nio.charset.StandardCharsets.UTF_8), dev.prtelemetry.schemas.stream.TraceRecords
+                .chunkText(TRACE, RECEIVED + chunkSeq, chunkSeq, dev.prtelemetry.schemas.stream.TraceRecords.digest(parsed), text)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static TraceRecord completeWithoutBody() {
+        return record(dev.prtelemetry.schemas.stream.TraceRecords.complete(TRACE, RECEIVED + 10, StrictJson.mapper().createObjectNode()));
+    }
+
+    @Test
+    void formatV0EventsAreTranslatedChainedByTheServerAndAppliedOnce() throws Exception {
+        send(header(), rawChunk(V0_CHUNK_1, 1), rawChunk(V0_CHUNK_0, 0), rawChunk(V0_CHUNK_0, 0), completeWithoutBody());
+        assertThat(deadLetters()).extracting(d -> d.reason).isEmpty();
+        assertThat(rows().get(rows().size() - 1).reasonsJson).isEqualTo("[]");
+        AssembledTrace done = onlyAssembled();
+        assertThat(done.row.status).isEqualTo("complete");
+        JsonNode doc = StrictJson.parse(document(done, harness));
+        assertThat(TraceSchemas.get().validate(SchemaName.TRACE, doc)).isEmpty();
+        assertThat(TraceDocumentVerifier.verifyDocument(doc).intact()).isTrue();
+        assertThat(doc.at("/integrity/chain").asText()).isEqualTo("server");
+        assertThat(doc.at("/integrity/completion").asText()).isEqualTo("last_received");
+        assertThat(doc.at("/integrity/event_count").asLong()).isEqualTo(3);
+        JsonNode first = doc.get("events").get(0);
+        // the original bytes, exactly as in the request (indentation and 1696435200.0 included)
+        assertThat(V0_CHUNK_0).contains(first.get("v0_event").asText());
+        assertThat(first.get("v0_event").asText()).contains("\"ts_client_s\": 1696435200.0");
+        assertThat(first.get("payload").toString()).isEqualTo("{\"path\":\"src/main.py\",\"diff\":\"...\"}");
+        assertThat(first.get("ts_server_s").asDouble()).isEqualTo(RECEIVED); // the gateway's time, not the client's
+        assertThat(doc.at("/events/2/payload/kind").asText()).isEqualTo("hypothesis");
+        assertThat(doc.at("/metrics/notes_by_kind/hypothesis").asLong()).isEqualTo(1);
+        assertThat(done.row.duplicatesDropped).isEqualTo(1);
+    }
+
+    @Test
+    void aCompletionWithoutABodyWaitsForAMissingChunk() throws Exception {
+        send(header(), rawChunk(V0_CHUNK_1, 1), completeWithoutBody());
+        assertThat(assembled()).isEmpty();
+        send(rawChunk(V0_CHUNK_0, 0));
+        assertThat(onlyAssembled().row.status).isEqualTo("complete");
+        assertThat(onlyAssembled().row.eventCount).isEqualTo(3);
+    }
+
+    @Test
+    void aTraceMixingV1AndV0EventsIsRejected() throws Exception {
+        List<JsonNode> v1 = events();
+        send(header(), chunk(0), rawChunk(V0_CHUNK_1.replace("\"chunk_seq\":1", "\"chunk_seq\":1").replace("\"seq\":1,", "\"seq\":3,")
+                .replace("\"seq\":2,", "\"seq\":4,"), 1));
+        AssembledTrace done = onlyAssembled();
+        assertThat(done.row.status).isEqualTo("rejected");
+        assertThat(done.row.reasonsJson).contains("format v0 events (no hashes), but the trace began with hashed v1 events");
+        assertThat(v1).isNotEmpty();
+    }
+
     private void send(TraceRecord... records) throws Exception {
         for (TraceRecord r : records) {
             harness.processElement(new StreamRecord<>(r));

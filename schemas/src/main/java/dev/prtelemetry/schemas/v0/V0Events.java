@@ -71,6 +71,10 @@ public final class V0Events {
             case "file_edit" -> {
                 p.set("path", v0.get("file_path"));
                 p.set("diff", v0.get("diff_unified"));
+                long[] counted = countLines(v0.path("diff_unified").asText());
+                if (counted != null) {
+                    p.put("lines_added", counted[0]).put("lines_removed", counted[1]);
+                }
                 putIfMatches(p, "before_sha256", v0.get("buffer_hash_before"), SHA256);
                 putIfMatches(p, "after_sha256", v0.get("buffer_hash_after"), SHA256);
                 if (v0.path("language").isTextual()) {
@@ -217,6 +221,25 @@ public final class V0Events {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Lines added and removed by a unified diff's hunks; null when the text has no hunk (not a unified diff). */
+    static long[] countLines(String diff) {
+        boolean inHunk = false;
+        long added = 0;
+        long removed = 0;
+        for (String line : diff.split("\n", -1)) {
+            if (line.startsWith("@@")) {
+                inHunk = true;
+            } else if (line.startsWith("diff ") || line.startsWith("--- ") || line.startsWith("+++ ")) {
+                inHunk = false;
+            } else if (inHunk && line.startsWith("+")) {
+                added++;
+            } else if (inHunk && line.startsWith("-")) {
+                removed++;
+            }
+        }
+        return added + removed == 0 && !diff.contains("\n@@") && !diff.startsWith("@@") ? null : new long[] {added, removed};
     }
 
     private static void putIfMatches(ObjectNode p, String name, JsonNode value, Pattern pattern) {
