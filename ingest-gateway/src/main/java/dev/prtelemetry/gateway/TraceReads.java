@@ -33,14 +33,96 @@ public class TraceReads {
         this.store = store;
     }
 
-    /** {@code GET /v1/traces/{id}}: the trace row with its consent and QA. */
+    /** The trace row with its consent and QA (what the console shows of a trace). */
     public String traceView(String traceId) {
         try {
-            return trace(traceId).orElseThrow(() -> Problem.notFound("no trace " + traceId + " (yet: a new trace appears"
-                    + " within seconds of its creation)")).toString();
+            return trace(traceId).orElseThrow(() -> notYet(traceId)).toString();
         } catch (SQLException e) {
             throw Problem.database(e);
         }
+    }
+
+    private static Problem notYet(String traceId) {
+        return Problem.notFound("no trace " + traceId + " (yet: a new trace appears within seconds of its creation)");
+    }
+
+    /**
+     * {@code GET /v1/traces/{id}}: the trace row with its consent and QA, and the trace document's members
+     * (the seed's top-level keys: {@code trace_version, session, task, repo, environment, events, artifacts},
+     * integrity with its chain) — from the document's skeleton once the trace has ended, from its header
+     * while it is open — with the events received so far ({@code events=false} leaves them out). All from
+     * PostgreSQL, as the document is rebuilt for re-scoring.
+     */
+    public String fullView(String traceId, boolean withEvents) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT skeleton, header::text FROM traces WHERE trace_id = ?")) {
+            ObjectNode view = trace(traceId).orElseThrow(() -> notYet(traceId));
+            ps.setString(1, traceId);
+            String skeleton;
+            String header;
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                skeleton = rs.getString(1);
+                header = rs.getString(2);
+            }
+            ObjectNode doc = skeleton != null ? (ObjectNode) StrictJson.parseAccepted(skeleton) : fromHeader(view, header);
+            ObjectNode out = StrictJson.mapper().createObjectNode();
+            out.put("trace_version", doc.path("trace_version").asText("1"));
+            out.put("trace_id", traceId);
+            for (String member : new String[] {"session", "task", "repo", "environment"}) {
+                if (doc.has(member)) {
+                    out.set(member, doc.get(member));
+                }
+            }
+            if (withEvents) {
+                out.set("events", events(traceId, 0, Integer.MAX_VALUE - 1).get("events"));
+            }
+            out.set("artifacts", doc.has("artifacts") ? doc.get("artifacts") : StrictJson.mapper().createArrayNode());
+            ObjectNode integrity = (ObjectNode) view.get("integrity");
+            doc.path("integrity").fields().forEachRemaining(f -> {
+                if (!integrity.has(f.getKey())) {
+                    integrity.set(f.getKey(), f.getValue()); // chain, completion
+                }
+            });
+            view.fields().forEachRemaining(f -> {
+                if (!out.has(f.getKey())) {
+                    out.set(f.getKey(), f.getValue());
+                }
+            });
+            return out.toString();
+        } catch (SQLException e) {
+            throw Problem.database(e);
+        }
+    }
+
+    /** What an open trace's document will say of its session, task and repository, from its header. */
+    private static ObjectNode fromHeader(ObjectNode view, String headerText) {
+        ObjectNode doc = StrictJson.mapper().createObjectNode();
+        JsonNode h = headerText == null ? StrictJson.mapper().createObjectNode() : StrictJson.parseAccepted(headerText);
+        ObjectNode session = doc.putObject("session");
+        session.put("participant_id", view.path("participant_id").asText());
+        session.put("state", "open");
+        for (String m : new String[] {"started_at", "consent", "retain_until"}) {
+            if (h.has(m)) {
+                session.set(m, h.get(m));
+            }
+        }
+        ObjectNode task = doc.putObject("task");
+        task.set("id", h.path("task_id"));
+        task.set("title", h.path("task_title"));
+        if (h.has("task_description")) {
+            task.set("description", h.get("task_description"));
+        }
+        ObjectNode repo = doc.putObject("repo");
+        repo.set("origin", h.path("repo_origin"));
+        repo.set("start_commit", h.path("start_commit"));
+        if (h.has("start_commit_abbreviated")) {
+            repo.set("start_commit_abbreviated", h.get("start_commit_abbreviated"));
+        }
+        if (h.has("environment")) {
+            doc.set("environment", h.get("environment"));
+        }
+        return doc;
     }
 
     /** The assembled document's bytes as stored, once the trace has ended. */
@@ -119,7 +201,7 @@ public class TraceReads {
     /** The consent given for the trace and when it is deleted ({@code trace_consents}). */
     void consent(String traceId, ObjectNode into) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT scopes, text_version, granted_at, retain_until FROM trace_consents"
+             PreparedStatement ps = c.prepareStatement("SELECT scopes, text_version, granted_at, retain_until, source FROM trace_consents"
                      + " WHERE trace_id = ?")) {
             ps.setString(1, traceId);
             try (ResultSet rs = ps.executeQuery()) {
@@ -131,6 +213,7 @@ public class TraceReads {
                     }
                     consent.put("text_version", rs.getString(2));
                     consent.put("granted_at", rs.getTimestamp(3).toInstant().toString());
+                    consent.put("source", rs.getString(5));
                     into.put("retain_until", rs.getTimestamp(4).toInstant().toString());
                 }
             }

@@ -23,9 +23,10 @@ public class TraceReadsController {
 
     @Get(uri = "/{id}", produces = MediaType.APPLICATION_JSON)
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public String getTrace(HttpRequest<?> request, @PathVariable String id) {
+    public String getTrace(HttpRequest<?> request, @PathVariable String id,
+                           @io.micronaut.http.annotation.QueryValue(defaultValue = "true") boolean events) {
         access.reader(request, id);
-        return reads.traceView(id);
+        return reads.fullView(id, events);
     }
 
     /** The assembled trace document (DESIGN.md's trace format) as stored, byte for byte, once the trace has ended. */
