@@ -26,15 +26,11 @@ public class ApiDocsController {
               presets: [SwaggerUIBundle.presets.apis], layout: "BaseLayout", validatorUrl: null});
             """;
 
+    /** Also answers {@code /docs/}: Micronaut matches a trailing slash to the same route. */
     @Get(uri = "/docs", produces = MediaType.TEXT_HTML)
     public HttpResponse<String> page() {
         return HttpResponse.ok(PAGE).header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:;"
                 + " style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'");
-    }
-
-    @Get(uri = "/docs/", produces = MediaType.TEXT_HTML)
-    public HttpResponse<String> pageWithSlash() {
-        return page();
     }
 
     @Get(uri = "/docs/init.js", produces = "text/javascript")

@@ -69,11 +69,13 @@ public class TraceReads {
             ObjectNode out = StrictJson.mapper().createObjectNode();
             out.put("trace_version", doc.path("trace_version").asText("1"));
             out.put("trace_id", traceId);
-            for (String member : new String[] {"session", "task", "repo", "environment"}) {
+            for (String member : new String[] {"session", "task", "repo"}) {
                 if (doc.has(member)) {
                     out.set(member, doc.get(member));
                 }
             }
+            // always there, as in the replaced system's GET (its null is an empty object here: nothing was said)
+            out.set("environment", doc.has("environment") ? doc.get("environment") : StrictJson.mapper().createObjectNode());
             if (withEvents) {
                 out.set("events", events(traceId, 0, Integer.MAX_VALUE - 1).get("events"));
             }

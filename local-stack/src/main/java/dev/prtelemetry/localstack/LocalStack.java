@@ -127,7 +127,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("PRT_UPLOAD_TOKEN_SECRET", uploadSecret);
         // the deployment's privacy settings reach the gateway as they reach the job
         config.jobEnv().forEach((k, v) -> {
-            if (k.startsWith("PRT_RETENTION") || k.startsWith("PRT_CONSENT_") || k.startsWith("PRT_REDACTION")
+            if (k.startsWith("PRT_RETENTION") || k.startsWith("PRT_CONSENT_") || k.startsWith("PRT_DEPLOYMENT_CONSENT_")
+                    || k.startsWith("PRT_REDACTION")
                     || k.equals("PRT_ARTIFACT_SCREEN")) {
                 env.put(k, v);
             }
@@ -239,6 +240,11 @@ public final class LocalStack implements AutoCloseable {
             gateway = remember(GatewayProcess.start(config.gatewayJar(), config.gatewayPort(), gatewayEnv,
                     config.dataDir().resolve("logs").resolve("gateway.log")));
         }
+    }
+
+    /** What this stack's gateway was told (stores, secrets, privacy settings): to start another gateway beside it. */
+    public Map<String, String> gatewayEnv() {
+        return Map.copyOf(gatewayEnv);
     }
 
     public String gatewayUrl() {

@@ -42,6 +42,7 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             SchemaCommand.class,
             MerkleCommand.class,
+            ImportCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class PrtCommand implements Runnable {

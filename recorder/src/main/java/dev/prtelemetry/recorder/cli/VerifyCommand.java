@@ -38,6 +38,12 @@ final class VerifyCommand implements Callable<Integer> {
         int violations = schema ? printViolations(input, out) : 0;
         ChainVerdict verdict = input.verifyChain();
         out.println(verdict.summary());
+        if (verdict.intact() && input.isDocument() && "server".equals(input.document().path("integrity").path("chain").asText())) {
+            // format v0: the client sent no hashes; the assembly chained the events (and kept each original) on arrival
+            out.println("chain: server — format v0 events, translated and chained by the server as they arrived (each"
+                    + " translation checked against its v0_event): nothing changed after arrival; what happened before is"
+                    + " the client's word");
+        }
         return verdict.intact() && violations == 0 ? ExitCodes.OK : ExitCodes.INVALID;
     }
 

@@ -56,6 +56,11 @@ public final class GatewayClient {
         return send(b.build(), path);
     }
 
+    /** A POST without a body (and so without a Content-Type), as the replaced system's clients complete a trace. */
+    public Response postEmpty(String path, String token) throws CallFailed {
+        return send(request(path, token).POST(HttpRequest.BodyPublishers.noBody()).build(), path);
+    }
+
     public Response putFile(String path, String token, Path file) throws CallFailed {
         try {
             return send(request(path, token).header("Content-Type", "application/octet-stream")
