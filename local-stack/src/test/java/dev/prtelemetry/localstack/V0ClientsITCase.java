@@ -238,6 +238,28 @@ class V0ClientsITCase {
         assertThat(get("/openapi.yml").body()).contains("/v1/schemas/v0-chunk");
     }
 
+    /** What the replaced system's users open: /docs, in a real browser (Debian's chromium), listing every operation. */
+    @Test
+    void apiDocsRenderInABrowser() throws Exception {
+        org.openqa.selenium.WebDriver browser = ConsoleBrowserITCase.chromium();
+        try {
+            browser.get(stack.gatewayUrl() + "/docs");
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(30)).until(b ->
+                    b.findElements(org.openqa.selenium.By.cssSelector(".opblock-summary-path")).size() > 10);
+            List<String> paths = browser.findElements(org.openqa.selenium.By.cssSelector(".opblock-summary-path")).stream()
+                    .map(e -> e.getAttribute("data-path")).toList();
+            assertThat(paths).contains("/v1/traces", "/v1/traces/{id}/events:ingest", "/v1/traces/{id}/complete", "/v1/traces/{id}");
+            assertThat(browser.findElement(org.openqa.selenium.By.cssSelector(".info .title")).getText())
+                    .contains("PR Telemetry ingest gateway");
+            assertThat(browser.findElement(org.openqa.selenium.By.cssSelector(".info")).getText()).contains("format v0");
+            Files.createDirectories(ConsoleBrowserITCase.SHOTS);
+            Files.write(ConsoleBrowserITCase.SHOTS.resolve("api-docs.png"), ((org.openqa.selenium.TakesScreenshot) browser)
+                    .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        } finally {
+            browser.quit();
+        }
+    }
+
     static JsonNode awaitEnded(String traceId) throws Exception {
         long deadline = System.currentTimeMillis() + 120_000;
         String last = null;

@@ -185,9 +185,13 @@ final class ImportCommand implements Callable<Integer> {
         if (doc.path("environment").path("os").isTextual()) {
             c.putObject("environment").set("os", doc.path("environment").get("os"));
         }
-        Double started = seconds(doc.path("created_at").asText(null));
-        if (started != null) {
-            c.put("started_at", started);
+        Long startedMs = millis(doc.path("created_at").asText(null));
+        if (startedMs != null) {
+            if (startedMs % 1000 == 0) {
+                c.put("started_at", startedMs / 1000); // whole seconds as an integer: 1759579200, not 1.7595792E9
+            } else {
+                c.put("started_at", startedMs / 1000.0);
+            }
         }
         String[][] from = {{"participant_id", "session.participant_id"}, {"task_id", "task.id"}, {"task_title", "task.title"},
                 {"repo_origin", "repo.origin"}, {"start_commit", "repo.start_commit"}};
@@ -222,15 +226,16 @@ final class ImportCommand implements Callable<Integer> {
         }
     }
 
-    static Double seconds(String iso) {
+    /** An ISO-8601 time as that system wrote it (with an offset, or naive UTC) in epoch milliseconds; null if it is none. */
+    static Long millis(String iso) {
         if (iso == null) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(iso).toInstant().toEpochMilli() / 1000.0;
+            return OffsetDateTime.parse(iso).toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
             try {
-                return Instant.parse(iso + "Z").toEpochMilli() / 1000.0; // a naive timestamp, as that system wrote UTC
+                return Instant.parse(iso + "Z").toEpochMilli(); // a naive timestamp, as that system wrote UTC
             } catch (DateTimeParseException e2) {
                 return null;
             }

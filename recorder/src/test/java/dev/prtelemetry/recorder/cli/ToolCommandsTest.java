@@ -56,7 +56,7 @@ class ToolCommandsTest {
         assertThat(result.out().lines().toList()).containsExactlyInAnyOrder(
                 bad + ": /consent/granted: must be the constant value 'true'",
                 bad + ": /participant_id: does not match the regex pattern ^[A-Za-z0-9._@:-]+$",
-                bad + ": /start_commit: does not match the regex pattern ^([0-9a-f]{40}|[0-9a-f]{64})$");
+                bad + ": /start_commit: does not match the regex pattern ^([0-9a-f]{4,40}|[0-9a-f]{64})$");
     }
 
     @Test
