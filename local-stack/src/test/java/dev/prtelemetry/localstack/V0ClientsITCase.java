@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.v0.ReplacedSystemReadme;
 import dev.prtelemetry.schemas.v0.V0Events;
 import dev.prtelemetry.schemas.validation.SchemaName;
 import dev.prtelemetry.schemas.validation.TraceSchemas;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * today's 422 by a gateway whose deployment does not record consent outside the API; {@code prt import v0}
  * brings three documents of that system's format in, and {@code prt verify} accepts what was assembled.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class V0ClientsITCase {
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     static final Path PRT_JAR = ROOT.resolve("recorder/target/prt.jar");
@@ -45,33 +47,11 @@ class V0ClientsITCase {
     static final List<String> SEED_KEYS = List.of("trace_version", "trace_id", "session", "task", "repo", "environment", "events",
             "artifacts", "metrics", "qa", "integrity");
 
-    /** README, "1. Create Trace". */
-    static final String CREATE = """
-            {
-              "participant_id": "user-123",
-              "task_id": "BUG-456",
-              "task_title": "Fix calculator bug",
-              "repo_origin": "https://github.com/example/repo",
-              "start_commit": "abc123"
-            }""";
-    /** README, "2. Ingest Events". */
-    static final String CHUNK_1 = """
-            {
-              "chunk_id": "chunk-001",
-              "chunk_seq": 0,
-              "events": [
-                {
-                  "id": "evt-001",
-                  "seq": 0,
-                  "ts_client_s": 1696435200.0,
-                  "ts_server_s": 1696435200.0,
-                  "type": "file_edit",
-                  "file_path": "src/main.py",
-                  "diff_unified": "...",
-                  "buffer_hash_after": "sha256..."
-                }
-              ]
-            }""";
+
+
+    /** README, "1. Create Trace" and "2. Ingest Events". */
+    static final String CREATE = ReplacedSystemReadme.CREATE;
+    static final String CHUNK_1 = ReplacedSystemReadme.CHUNK;
     /** The other event types its README lists, in the flat shapes of its event models (api/schemas/trace_v1.py). */
     static final String CHUNK_2 = """
             {
@@ -114,6 +94,7 @@ class V0ClientsITCase {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void theReplacedSystemsReadmeRequestsMakeACompleteServerChainedTrace() throws Exception {
         HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/v1/traces"))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
@@ -164,6 +145,7 @@ class V0ClientsITCase {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(2)
     void withoutTheDeploymentConsentSettingTheSameCreateIsRefusedAsToday() throws Exception {
         Map<String, String> env = new HashMap<>(stack.gatewayEnv());
         env.remove("PRT_DEPLOYMENT_CONSENT_TEXT_VERSION");
@@ -182,6 +164,7 @@ class V0ClientsITCase {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(3)
     void importsTheReplacedSystemsStoredTracesAndPrtVerifyAcceptsWhatWasAssembled() throws Exception {
         Path examples = ROOT.resolve("examples/v0-import");
         Path token = dir.resolve("researcher.token");
@@ -227,6 +210,7 @@ class V0ClientsITCase {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(5)
     void apiDocsAreServedAtDocs() throws Exception {
         HttpResponse<String> page = get("/docs");
         assertThat(page.statusCode()).isEqualTo(200);
@@ -238,9 +222,13 @@ class V0ClientsITCase {
         assertThat(get("/openapi.yml").body()).contains("/v1/schemas/v0-chunk");
     }
 
-    /** What the replaced system's users open: /docs, in a real browser (Debian's chromium), listing every operation. */
+    /**
+     * What people look at, in a real browser (Debian's chromium): /docs, where the replaced system's users look for the
+     * API, listing every operation; and an imported trace in the console's trace view, its events marked format v0.
+     */
     @Test
-    void apiDocsRenderInABrowser() throws Exception {
+    @org.junit.jupiter.api.Order(4)
+    void apiDocsAndAnImportedTraceRenderInABrowser() throws Exception {
         org.openqa.selenium.WebDriver browser = ConsoleBrowserITCase.chromium();
         try {
             browser.get(stack.gatewayUrl() + "/docs");
@@ -254,6 +242,29 @@ class V0ClientsITCase {
             assertThat(browser.findElement(org.openqa.selenium.By.cssSelector(".info")).getText()).contains("format v0");
             Files.createDirectories(ConsoleBrowserITCase.SHOTS);
             Files.write(ConsoleBrowserITCase.SHOTS.resolve("api-docs.png"), ((org.openqa.selenium.TakesScreenshot) browser)
+                    .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+
+            browser.get(stack.gatewayUrl() + "/console/sign-in");
+            browser.findElement(org.openqa.selenium.By.id("token")).sendKeys(TOKEN);
+            org.openqa.selenium.WebElement signIn = browser.findElement(org.openqa.selenium.By.tagName("html"));
+            browser.findElement(org.openqa.selenium.By.id("sign-in")).click();
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20))
+                    .until(org.openqa.selenium.support.ui.ExpectedConditions.stalenessOf(signIn));
+            browser.get(stack.gatewayUrl() + "/console/traces/trace-simple-001");
+            String page = browser.findElement(org.openqa.selenium.By.tagName("body")).getText();
+            assertThat(page).contains("Fix calculator bug", "format v0", "add() subtracts instead of adding (wrong operator)",
+                    "pytest: 3 passed, 1 failed", "tests/test_calc.py::test_add");
+            assertThat(page).doesNotContain("0 errors"); // v0 never counted errors: not shown as zero
+            assertThat(browser.findElement(org.openqa.selenium.By.id("chain")).getText()).startsWith("the server");
+            assertThat(browser.findElement(org.openqa.selenium.By.id("consent-source")).getText()).contains("outside the API");
+            // the browser's own check of the stored document (RFC 8785 + SHA-256 in JavaScript) holds for a server chain too
+            browser.findElement(org.openqa.selenium.By.id("verify")).click();
+            org.openqa.selenium.WebElement result = browser.findElement(org.openqa.selenium.By.id("verify-result"));
+            new org.openqa.selenium.support.ui.WebDriverWait(browser, java.time.Duration.ofSeconds(20))
+                    .until(b -> result.getAttribute("data-result") != null);
+            assertThat(result.getAttribute("data-result")).as(result.getText()).isEqualTo("ok");
+            assertThat(result.getText()).startsWith("OK — 10 events");
+            Files.write(ConsoleBrowserITCase.SHOTS.resolve("console-v0-trace.png"), ((org.openqa.selenium.TakesScreenshot) browser)
                     .getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
         } finally {
             browser.quit();

@@ -213,24 +213,8 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
         assertThat(deadLetters()).hasSize(2).last().satisfies(d -> assertThat(d.reason).contains("not valid JSON"));
     }
 
-    /** The replaced system's chunk, as its README writes it. */
-    private static final String V0_CHUNK_0 = """
-            {
-              "chunk_id": "chunk-001",
-              "chunk_seq": 0,
-              "events": [
-                {
-                  "id": "evt-001",
-                  "seq": 0,
-                  "ts_client_s": 1696435200.0,
-                  "ts_server_s": 1696435200.0,
-                  "type": "file_edit",
-                  "file_path": "src/main.py",
-                  "diff_unified": "...",
-                  "buffer_hash_after": "sha256..."
-                }
-              ]
-            }""";
+    /** The replaced system's README chunk, as it writes it. */
+    private static final String README_CHUNK = dev.prtelemetry.schemas.v0.ReplacedSystemReadme.CHUNK;
     private static final String V0_CHUNK_1 = "{\"chunk_id\":\"chunk-002\",\"chunk_seq\":1,\"events\":["
             + "{\"id\":\"evt-002\",\"seq\":1,\"ts_client_s\":1696435210,\"type\":\"cmd_run\",\"cmd\":\"pytest -q\",\"exit_code\":1},"
             + "{\"id\":\"evt-003\",\"seq\":2,\"ts_client_s\":1696435220,\"type\":\"rationale_note\",\"structured\":{\"hypothesis\":\"add() subtracts\"}}]}";
@@ -248,7 +232,7 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
 
     @Test
     void formatV0EventsAreTranslatedChainedByTheServerAndAppliedOnce() throws Exception {
-        send(header(), rawChunk(V0_CHUNK_1, 1), rawChunk(V0_CHUNK_0, 0), rawChunk(V0_CHUNK_0, 0), completeWithoutBody());
+        send(header(), rawChunk(V0_CHUNK_1, 1), rawChunk(README_CHUNK, 0), rawChunk(README_CHUNK, 0), completeWithoutBody());
         assertThat(deadLetters()).extracting(d -> d.reason).isEmpty();
         assertThat(rows().get(rows().size() - 1).reasonsJson).isEqualTo("[]");
         AssembledTrace done = onlyAssembled();
@@ -261,7 +245,7 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
         assertThat(doc.at("/integrity/event_count").asLong()).isEqualTo(3);
         JsonNode first = doc.get("events").get(0);
         // the original bytes, exactly as in the request (indentation and 1696435200.0 included)
-        assertThat(V0_CHUNK_0).contains(first.get("v0_event").asText());
+        assertThat(README_CHUNK).contains(first.get("v0_event").asText());
         assertThat(first.get("v0_event").asText()).contains("\"ts_client_s\": 1696435200.0");
         assertThat(first.get("payload").toString()).isEqualTo("{\"path\":\"src/main.py\",\"diff\":\"...\"}");
         assertThat(first.get("ts_server_s").asDouble()).isEqualTo(RECEIVED); // the gateway's time, not the client's
@@ -274,7 +258,7 @@ class TraceAssemblyFunctionTest extends AssemblyTestBase {
     void aCompletionWithoutABodyWaitsForAMissingChunk() throws Exception {
         send(header(), rawChunk(V0_CHUNK_1, 1), completeWithoutBody());
         assertThat(assembled()).isEmpty();
-        send(rawChunk(V0_CHUNK_0, 0));
+        send(rawChunk(README_CHUNK, 0));
         assertThat(onlyAssembled().row.status).isEqualTo("complete");
         assertThat(onlyAssembled().row.eventCount).isEqualTo(3);
     }

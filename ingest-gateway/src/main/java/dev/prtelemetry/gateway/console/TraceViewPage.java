@@ -35,7 +35,7 @@ final class TraceViewPage {
 
         qa(h, view.path("qa"));
         consent(h, view);
-        integrity(h, view.path("integrity"), document != null);
+        integrity(h, view.path("integrity"), document == null ? null : document.path("integrity"), document != null);
         timeline(h, events);
         h.raw("</article>");
         return ConsolePages.end(h, "/console/static/console.js");
@@ -114,15 +114,22 @@ final class TraceViewPage {
             }
             h.raw(" · text ").text(c.path("text_version").asText()).raw(" · granted ").text(c.path("granted_at").asText())
                     .raw(" · deleted after ").text(view.path("retain_until").asText());
+            if ("deployment".equals(c.path("source").asText())) {
+                h.raw(" · <span id=\"consent-source\">recorded outside the API by this deployment</span>");
+            }
         }
         h.raw("</p></section>");
     }
 
-    private static void integrity(Html h, JsonNode integrity, boolean hasDocument) {
+    private static void integrity(Html h, JsonNode integrity, JsonNode documentIntegrity, boolean hasDocument) {
         h.raw("<section class=\"integrity\"><h2>Integrity</h2><dl class=\"facts\">");
         h.raw("<dt>chain head</dt><dd><code id=\"chain-head\">").text(integrity.path("chain_head").asText("")).raw("</code></dd>");
         h.raw("<dt>Merkle root</dt><dd><code id=\"merkle-root\">").text(integrity.path("merkle_root").asText("")).raw("</code></dd>");
         h.raw("<dt>events</dt><dd>").text(integrity.path("event_count").asText()).raw("</dd>");
+        if (documentIntegrity != null && "server".equals(documentIntegrity.path("chain").asText())) {
+            h.raw("<dt>chained by</dt><dd id=\"chain\">the server <span class=\"muted\">— format v0 events, sent without hashes:"
+                    + " chained as they arrived, so nothing changed after arrival; before it, the client's word</span></dd>");
+        }
         h.raw("<dt>assembly verdict</dt><dd>").raw(ConsolePages.badge(integrity.path("verdict").asText(null)));
         for (JsonNode r : integrity.path("reasons")) {
             h.raw("<div class=\"error\">").text(r.asText()).raw("</div>");
@@ -151,6 +158,10 @@ final class TraceViewPage {
             if (e.has("server_redaction")) {
                 h.raw(" <span class=\"badge b-redacted\">redacted by the server</span>");
             }
+            if (e.has("v0_event")) {
+                h.raw(" <span class=\"badge\" title=\"sent without hashes by a client of the replaced system; translated and"
+                        + " chained by the server, the original kept in v0_event\">format v0</span>");
+            }
             h.raw("</div>");
             switch (type) {
                 case "file_edit" -> {
@@ -160,15 +171,21 @@ final class TraceViewPage {
                 }
                 case "cmd_run" -> {
                     h.raw("<pre class=\"cmd\">$ ").text(p.path("command").asText()).raw("</pre><div class=\"muted\">exit ")
-                            .text(p.path("exit_code").asText()).raw(" · ").text(p.path("duration_s").asText()).raw(" s</div>");
+                            .text(p.path("exit_code").asText()).raw(p.has("duration_s") ? " · " : "")
+                            .text(p.has("duration_s") ? p.path("duration_s").asText() + " s" : "").raw("</div>");
                     if (!p.path("output_excerpt").asText("").isEmpty()) {
                         h.raw("<pre class=\"output\">").text(p.path("output_excerpt").asText()).raw("</pre>");
                     }
                 }
                 case "test_run" -> testRun(h, p, lastOutcome);
                 case "rationale_note" -> {
-                    h.raw("<p class=\"note-text\"><span class=\"badge b-note\">").text(p.path("kind").asText().replace('_', ' '))
-                            .raw("</span> ").text(p.path("text").asText()).raw("</p>");
+                    note(h, p.path("kind"), p.path("text").asText());
+                    for (JsonNode more : p.path("more")) { // a v0 note with several structured fields
+                        note(h, more.path("kind"), more.path("text").asText());
+                    }
+                    if (p.has("freeform")) {
+                        note(h, com.fasterxml.jackson.databind.node.MissingNode.getInstance(), p.path("freeform").asText());
+                    }
                     if (p.path("refs").size() > 0) {
                         h.raw("<div class=\"refs\">refers to ");
                         for (JsonNode r : p.path("refs")) {
@@ -190,12 +207,25 @@ final class TraceViewPage {
         h.raw("</ol></section>");
     }
 
+    private static void note(Html h, JsonNode kind, String text) {
+        h.raw("<p class=\"note-text\">");
+        if (kind.isTextual()) {
+            h.raw("<span class=\"badge b-note\">").text(kind.asText().replace('_', ' ')).raw("</span> ");
+        }
+        h.text(text).raw("</p>");
+    }
+
     private static void testRun(Html h, JsonNode p, Map<String, String> lastOutcome) {
         JsonNode s = p.path("summary");
-        h.raw("<pre class=\"cmd\">$ ").text(p.path("command").asText()).raw("</pre><div>").text(p.path("framework").asText())
-                .raw(": ").text(s.path("passed").asText("0")).raw(" passed, ").text(s.path("failed").asText("0")).raw(" failed, ")
-                .text(s.path("errors").asText("0")).raw(" errors, ").text(s.path("skipped").asText("0")).raw(" skipped · exit ")
-                .text(p.path("exit_code").asText()).raw("</div><table class=\"cases\"><tbody>");
+        if (p.has("command")) {
+            h.raw("<pre class=\"cmd\">$ ").text(p.path("command").asText()).raw("</pre>");
+        }
+        // a test run translated from v0 has no errors, skipped or exit code: not shown rather than shown as 0
+        h.raw("<div>").text(p.path("framework").asText()).raw(": ").text(s.path("passed").asText("0")).raw(" passed, ")
+                .text(s.path("failed").asText("0")).raw(" failed")
+                .text(s.has("errors") ? ", " + s.path("errors").asText() + " errors" : "")
+                .text(s.has("skipped") ? ", " + s.path("skipped").asText() + " skipped" : "")
+                .text(p.has("exit_code") ? " · exit " + p.path("exit_code").asText() : "").raw("</div><table class=\"cases\"><tbody>");
         for (JsonNode c : p.path("cases")) {
             String id = c.path("classname").asText("") + "::" + c.path("name").asText();
             String outcome = c.path("outcome").asText();

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * id and each chunk has a fixed Idempotency-Key, so running it again re-sends nothing new.
  */
 @Command(name = "import", sortOptions = false, footer = {"", "Examples:",
-        "  PRT_RESEARCHER_TOKEN=$(cat .prt-data/researcher.token) prt import v0 old-traces/",
+        "  ./prt import v0 examples/v0-import                      # the local stack, its researcher token",
         "  prt import v0 old-traces/ --server http://gateway:8000 --researcher-token-file token.txt --wait 120"},
         description = "Uploads the replaced system's stored traces (format v0 trace documents, one JSON file each) through the"
                 + " ingestion API, as that system's clients would: the gateway must record consent outside the API"
@@ -54,7 +54,8 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--server", paramLabel = "URL", description = "the gateway (default: $PRT_URL, else http://127.0.0.1:8000)")
     String server;
 
-    @Option(names = "--researcher-token-file", paramLabel = "FILE", description = "the researcher token (default: $PRT_RESEARCHER_TOKEN)")
+    @Option(names = "--researcher-token-file", paramLabel = "FILE",
+            description = "the researcher token (default: $PRT_RESEARCHER_TOKEN; with ./prt and no --server, the local stack's)")
     Path researcherTokenFile;
 
     @Option(names = "--wait", defaultValue = "60", paramLabel = "SECONDS",
@@ -114,7 +115,14 @@ final class ImportCommand implements Callable<Integer> {
             return Files.readString(researcherTokenFile).strip();
         }
         String env = System.getenv("PRT_RESEARCHER_TOKEN");
-        return env == null || env.isBlank() ? null : env.strip();
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        // ./prt against the local stack: the token the stack wrote for its user
+        String data = System.getenv("PRT_LOCAL_STACK_DATA");
+        Path local = data == null ? null : Path.of(data, "researcher.token");
+        return local != null && Files.isReadable(local) && server == null && System.getenv("PRT_URL") == null
+                ? Files.readString(local).strip() : null;
     }
 
     static List<Path> documents(Path dir) throws IOException {

@@ -17,32 +17,15 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class V0EventsTest {
-    /** The replaced system's README chunk, as its README writes it (whitespace included). */
-    static final String README_CHUNK = """
-            {
-              "chunk_id": "chunk-001",
-              "chunk_seq": 0,
-              "events": [
-                {
-                  "id": "evt-001",
-                  "seq": 0,
-                  "ts_client_s": 1696435200.0,
-                  "ts_server_s": 1696435200.0,
-                  "type": "file_edit",
-                  "file_path": "src/main.py",
-                  "diff_unified": "...",
-                  "buffer_hash_after": "sha256..."
-                }
-              ]
-            }""";
+
 
     @Test
     void elementTextsAreTheBytesAsSent() {
-        String record = "{\"kind\":\"chunk\",\"x\":{\"events\":[1]},\"chunk\":" + README_CHUNK + "}";
+        String record = "{\"kind\":\"chunk\",\"x\":{\"events\":[1]},\"chunk\":" + ReplacedSystemReadme.CHUNK + "}";
         List<String> texts = V0Events.elementTexts(record.getBytes(StandardCharsets.UTF_8), "chunk", "events");
         assertThat(texts).hasSize(1);
         assertThat(texts.get(0)).startsWith("{\n      \"id\": \"evt-001\"").endsWith("\"sha256...\"\n    }");
-        assertThat(README_CHUNK).contains(texts.get(0));
+        assertThat(ReplacedSystemReadme.CHUNK).contains(texts.get(0));
         String two = "{\"chunk\":{\"events\":[{\"a\":\"é\\u00e9\"} , {\"b\":[1,{\"c\":2}]}]}}";
         assertThat(V0Events.elementTexts(two.getBytes(StandardCharsets.UTF_8), "chunk", "events"))
                 .containsExactly("{\"a\":\"é\\u00e9\"}", "{\"b\":[1,{\"c\":2}]}");
@@ -65,7 +48,7 @@ class V0EventsTest {
                 + "\"failed\":1},\"cases\":[{\"name\":\"tests/test_calc.py::test_add\",\"outcome\":\"failed\"}]}");
         assertThat(out.get(3).get("payload").toString()).isEqualTo("{\"sha\":\"def4567\",\"sha_abbreviated\":true,\"parents\":[\"abc123\"],"
                 + "\"message\":\"Fix add\",\"diff\":\"--- a/calc.py\\n+++ b/calc.py\\n\"}");
-        ObjectNode readme = V0Events.translate(StrictJson.parse(README_CHUNK).get("events").get(0).toString());
+        ObjectNode readme = V0Events.translate(StrictJson.parse(ReplacedSystemReadme.CHUNK).get("events").get(0).toString());
         // "sha256..." is not a SHA-256: left out of the payload, kept in the original
         assertThat(readme.get("payload").toString()).isEqualTo("{\"path\":\"src/main.py\",\"diff\":\"...\"}");
         assertThat(readme.get(V0Events.MEMBER).asText()).contains("\"buffer_hash_after\":\"sha256...\"");
@@ -73,7 +56,7 @@ class V0EventsTest {
 
     @Test
     void aServerChainVerifiesAndAChangedTranslationOrOriginalIsCaught() {
-        List<String> texts = V0Events.elementTexts(StrictJson.parse(README_CHUNK).toString().getBytes(StandardCharsets.UTF_8), "events");
+        List<String> texts = V0Events.elementTexts(StrictJson.parse(ReplacedSystemReadme.CHUNK).toString().getBytes(StandardCharsets.UTF_8), "events");
         String second = "{\"id\":\"evt-002\",\"seq\":1,\"ts_client_s\":1696435201,\"type\":\"rationale_note\",\"freeform\":\"hmm\"}";
         List<JsonNode> chain = new ArrayList<>();
         String head = EventHasher.genesis("trace-1");
