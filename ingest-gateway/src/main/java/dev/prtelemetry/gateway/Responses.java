@@ -12,9 +12,15 @@ public final class Responses {
     private Responses() {
     }
 
-    /** 201 (200 for a retried creation of a trace that exists): the trace and its first upload token. */
+    /**
+     * 201 (200 for a retried creation of a trace that exists): the trace and its first upload token; {@code message}
+     * as the replaced system answered (its clients may print it).
+     */
     @Serdeable(naming = SnakeCaseStrategy.class)
-    public record TraceCreated(String traceId, String uploadToken, String expiresAt) {
+    public record TraceCreated(String traceId, String uploadToken, String expiresAt, String message) {
+        public TraceCreated(String traceId, String uploadToken, String expiresAt) {
+            this(traceId, uploadToken, expiresAt, "Trace created successfully");
+        }
     }
 
     /** 202: the chunk is durably in Kafka; {@code digest} is its content digest (what the ordering check compares). */

@@ -100,6 +100,8 @@ class V0ClientsITCase {
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + TOKEN)
                 .POST(HttpRequest.BodyPublishers.ofString(CREATE)));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        // the replaced system's answer: {trace_id, upload_token, message}
+        assertThat(StrictJson.parse(created.body()).get("message").asText()).isEqualTo("Trace created successfully");
         String id = StrictJson.parse(created.body()).get("trace_id").asText();
         String upload = StrictJson.parse(created.body()).get("upload_token").asText();
         for (String[] chunk : new String[][] {{"chunk-001", CHUNK_1}, {"chunk-002", CHUNK_2}}) {
