@@ -132,6 +132,56 @@ class ServerRedactionTest {
         assertThat(doc.at("/task/description").asText()).contains("[REDACTED:password-in-url]");
     }
 
+    /**
+     * A client of the replaced system (format v0) redacts nothing either: each rule's secret in a flat cmd_run and a
+     * free-form note is redacted in the translation and in the original text it keeps ({@code v0_event}); the server's
+     * chain verifies over the redacted events.
+     */
+    @Test
+    void formatV0EventsAreRedactedInTheirTranslationAndTheirOriginal() throws Exception {
+        ObjectNode header = StrictJson.mapper().createObjectNode();
+        header.put("participant_id", "p-7").put("task_id", "t-1").put("task_title", "v0").put("repo_origin", "https://e.org/r")
+                .put("start_commit", "abc123");
+        header.putObject("consent").put("granted", true).putArray("scopes").add("training");
+        send(TraceRecords.header(TRACE, 1764000100.0, header));
+        List<RedactionSelfTest.Canary> canaries = RedactionSelfTest.canaries();
+        StringBuilder text = new StringBuilder("{\"chunk_id\":\"v0\",\"chunk_seq\":0,\"events\":[");
+        for (int i = 0; i < canaries.size(); i++) {
+            ObjectNode cmd = StrictJson.mapper().createObjectNode().put("id", "c" + i).put("seq", 2 * i).put("ts_client_s", 1764000000 + i)
+                    .put("type", "cmd_run").put("cmd", "deploy --config '" + canaries.get(i).line() + "'").put("exit_code", 0);
+            ObjectNode note = StrictJson.mapper().createObjectNode().put("id", "n" + i).put("seq", 2 * i + 1)
+                    .put("ts_client_s", 1764000000 + i).put("type", "rationale_note").put("freeform", "saw " + canaries.get(i).line());
+            text.append(i == 0 ? "" : ",").append(cmd).append(',').append(note);
+        }
+        text.append("]}");
+        JsonNode chunk = StrictJson.parse(text.toString());
+        send(StrictJson.parse(TraceRecords.chunkText(TRACE, 1764000200.0, 0, TraceRecords.digest(chunk), text.toString())));
+        send(TraceRecords.complete(TRACE, 1764000300.0, StrictJson.mapper().createObjectNode()));
+
+        List<AssembledTrace> assembled = new ArrayList<>();
+        harness.getSideOutput(TraceAssemblyFunction.ASSEMBLED).forEach(r -> assembled.add(r.getValue()));
+        assertThat(assembled).hasSize(1);
+        assertThat(assembled.get(0).row.status).as(assembled.get(0).row.reasonsJson).isEqualTo("complete");
+        String document = new String(AssemblyTestBase.document(assembled.get(0), harness), StandardCharsets.UTF_8);
+        for (String secret : RedactionSelfTest.seededSecrets()) {
+            assertThat(document).as("a secret reached the document").doesNotContain(secret);
+        }
+        JsonNode doc = StrictJson.parse(document);
+        assertThat(doc.at("/integrity/chain").asText()).isEqualTo("server");
+        assertThat(TraceDocumentVerifier.verifyDocument(doc).intact()).as(TraceDocumentVerifier.verifyDocument(doc).summary()).isTrue();
+        assertThat(TraceSchemas.get().validate(SchemaName.TRACE, doc)).isEmpty();
+        for (int i = 0; i < canaries.size(); i++) {
+            JsonNode cmd = doc.get("events").get(2 * i);
+            List<String> pointers = new ArrayList<>();
+            cmd.at("/server_redaction/redactions").forEach(r -> pointers.add(r.get("pointer").asText()));
+            assertThat(pointers).as(canaries.get(i).rule()).contains("/payload/command", "/v0_event/cmd");
+            // the original text keeps every other byte and stays JSON
+            String original = cmd.get("v0_event").asText();
+            assertThat(original).contains("[REDACTED:").startsWith("{\"id\":\"c" + i + "\",\"seq\":" + 2 * i + ",").endsWith(",\"exit_code\":0}");
+            assertThat(StrictJson.parse(original).get("cmd").asText()).isEqualTo(cmd.at("/payload/command").asText());
+        }
+    }
+
     @Test
     void aRedactedEventWhoseContentIsChangedAfterwardsFailsVerification() throws Exception {
         List<JsonNode> events = chained().subList(0, 3);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.Sha256;
 import dev.prtelemetry.schemas.json.CanonicalJson;
+import dev.prtelemetry.schemas.v0.V0Events;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,13 +35,24 @@ public final class ServerRedaction {
     private ServerRedaction() {
     }
 
-    /** Redacts the payload of an accepted event in place; true when something was redacted. */
+    /**
+     * Redacts the payload of an accepted event in place — and, for an event translated from format v0, the string
+     * values of the original text it keeps in {@code v0_event} (each at {@code /v0_event/<pointer into the original>}),
+     * every other byte of that text left as it was; true when something was redacted.
+     */
     public static boolean redactEvent(Redactor redactor, ObjectNode event) {
         JsonNode payload = event.get("payload");
         if (payload == null || !payload.isContainerNode()) {
             return false;
         }
-        List<ObjectNode> found = redactor.redactTree(payload, "/payload");
+        List<ObjectNode> found = new java.util.ArrayList<>(redactor.redactTree(payload, "/payload"));
+        JsonNode original = event.get(V0Events.MEMBER);
+        if (original != null && original.isTextual()) {
+            String redacted = redactJsonText(redactor, original.textValue(), "/" + V0Events.MEMBER, found);
+            if (redacted != original.textValue()) {
+                event.put(V0Events.MEMBER, redacted);
+            }
+        }
         if (found.isEmpty()) {
             return false;
         }
@@ -51,6 +63,42 @@ public final class ServerRedaction {
         found.forEach(list::add);
         record.put("content_hash", contentHash);
         return true;
+    }
+
+    private static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
+
+    /**
+     * A JSON text with each string value the rules match redacted in place: the value's token is replaced by the
+     * redacted value, JSON-quoted; every other character stays. The same text (identical) when nothing matched.
+     */
+    static String redactJsonText(Redactor redactor, String json, String base, List<ObjectNode> found) {
+        StringBuilder out = null;
+        int copied = 0;
+        try (com.fasterxml.jackson.core.JsonParser p = FACTORY.createParser(json)) {
+            com.fasterxml.jackson.core.JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                if (t != com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+                    continue;
+                }
+                int start = (int) p.currentTokenLocation().getCharOffset();
+                String value = p.getText();
+                String pointer = base + p.getParsingContext().pathAsPointer();
+                String redacted = redactor.redactAt(value, pointer, found);
+                if (redacted != value) {
+                    p.finishToken();
+                    int end = (int) p.currentLocation().getCharOffset();
+                    if (out == null) {
+                        out = new StringBuilder(json.length());
+                    }
+                    out.append(json, copied, start).append('"')
+                            .append(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(redacted)).append('"');
+                    copied = end;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("v0_event is not JSON: " + e.getMessage(), e);
+        }
+        return out == null ? json : out.append(json, copied, json.length()).toString();
     }
 
     /** Redacts the free-text members of a trace header in place, recording what it did in the header; true when something was. */
