@@ -209,7 +209,9 @@
         { label: 'rejected', stroke: '#c53030' }], [x, x.map(t => at(t, w => w.traces.opened)), x.map(t => at(t, w => w.traces.completed)),
         x.map(t => at(t, w => w.traces.rejected))]);
       const lat = (t, p) => { const w = byStart.get(t); return w && w.latency_ms.count ? w.latency_ms[p] : null; };
-      chart('chart-latency', [{ label: 'p50', stroke: '#2b6cb0', spanGaps: false }, { label: 'p99', stroke: '#c05621', spanGaps: false }],
+      // points as well as lines: a window with latencies between quiet ones is a lone point, which a line alone never draws
+      chart('chart-latency', [{ label: 'p50', stroke: '#2b6cb0', spanGaps: false, points: { show: true, size: 6, fill: '#2b6cb0' } },
+        { label: 'p99', stroke: '#c05621', spanGaps: false, points: { show: true, size: 6, fill: '#c05621' } }],
         [x, x.map(t => lat(t, 'p50')), x.map(t => lat(t, 'p99'))]);
 
       const box = document.getElementById('scores');
