@@ -86,6 +86,12 @@ public class TraceReads {
                     integrity.set(f.getKey(), f.getValue()); // chain, completion
                 }
             });
+            if (skeleton == null) {
+                String chain = openTraceChain(c, traceId); // while open: who chains it, from its first applied chunk
+                if (chain != null) {
+                    integrity.put("chain", chain);
+                }
+            }
             view.fields().forEachRemaining(f -> {
                 if (!out.has(f.getKey())) {
                     out.set(f.getKey(), f.getValue());
@@ -94,6 +100,17 @@ public class TraceReads {
             return out.toString();
         } catch (SQLException e) {
             throw Problem.database(e);
+        }
+    }
+
+    /** {@code server} when the trace's first applied event was translated from format v0, {@code client} otherwise; null before any. */
+    private static String openTraceChain(Connection c, String traceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT (events::jsonb -> 0 -> 'v0_event') IS NOT NULL FROM trace_event_chunks"
+                + " WHERE trace_id = ? ORDER BY chunk_seq LIMIT 1")) {
+            ps.setString(1, traceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? (rs.getBoolean(1) ? "server" : "client") : null;
+            }
         }
     }
 

@@ -110,6 +110,18 @@ class V0ClientsITCase {
                     .POST(HttpRequest.BodyPublishers.ofString(chunk[1])));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         }
+        // while it is open, the GET already says who chains it
+        JsonNode open = null;
+        for (long until = System.currentTimeMillis() + 60_000; System.currentTimeMillis() < until; Thread.sleep(200)) {
+            open = StrictJson.parse(get("/v1/traces/" + id).body());
+            if (open.path("events").size() == 5) {
+                break;
+            }
+        }
+        assertThat(open.get("state").asText()).isEqualTo("receiving");
+        assertThat(open.get("events")).hasSize(5);
+        assertThat(open.at("/integrity/chain").asText()).isEqualTo("server");
+        assertThat(open.fieldNames()).toIterable().containsAll(SEED_KEYS);
         HttpResponse<String> completed = send(HttpRequest.newBuilder(URI.create(stack.gatewayUrl() + "/v1/traces/" + id + "/complete"))
                 .header("Authorization", "Bearer " + upload).POST(HttpRequest.BodyPublishers.noBody()));
         assertThat(completed.statusCode()).as(completed.body()).isEqualTo(202);
