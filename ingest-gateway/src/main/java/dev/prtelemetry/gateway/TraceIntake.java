@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.Sha256;
 import dev.prtelemetry.schemas.model.ArtifactRef;
 import dev.prtelemetry.schemas.model.Consent;
+import dev.prtelemetry.schemas.model.GitIds;
 import dev.prtelemetry.schemas.model.Requests;
 import dev.prtelemetry.schemas.json.StrictJson;
 import dev.prtelemetry.schemas.stream.TraceRecords;
@@ -37,7 +38,6 @@ import java.util.regex.Pattern;
 public class TraceIntake {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TraceIntake.class);
     private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern FULL_GIT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
 
     private final GatewayConfig config;
     private final UploadTokens tokens;
@@ -131,7 +131,7 @@ public class TraceIntake {
         ObjectNode header = checked.deepCopy();
         header.remove("trace_id");
         header.set("consent", consent.toJson());
-        if (!FULL_GIT_ID.matcher(create.startCommit()).matches()) {
+        if (!GitIds.isFull(create.startCommit())) {
             header.put("start_commit_abbreviated", true); // stored as given: a prefix of the commit id
         }
         header.put("retain_until", retainUntil);

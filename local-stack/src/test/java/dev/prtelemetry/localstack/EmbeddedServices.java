@@ -41,6 +41,31 @@ final class EmbeddedServices implements AutoCloseable {
         return new EmbeddedServices(dir, kafka, db, s3);
     }
 
+    /**
+     * Polls {@code GET /v1/traces/{id}} until the trace has ended and its document is written; the trace view.
+     * Fails naming the last answer when {@code timeout} passes.
+     */
+    static com.fasterxml.jackson.databind.JsonNode awaitEnded(String gatewayUrl, String token, String traceId,
+                                                              java.time.Duration timeout) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        String last = null;
+        while (System.currentTimeMillis() < deadline) {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(gatewayUrl + "/v1/traces/" + traceId)).header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            last = r.body();
+            if (r.statusCode() == 200) {
+                com.fasterxml.jackson.databind.JsonNode t = dev.prtelemetry.schemas.json.StrictJson.parse(r.body());
+                if (!List.of("open", "receiving").contains(t.get("state").asText()) && t.hasNonNull("document_uri")) {
+                    return t;
+                }
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("trace " + traceId + " did not end within " + timeout + ": " + last);
+    }
+
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -350,20 +350,7 @@ class PrivacyITCase {
     }
 
     static JsonNode awaitFinal(String traceId) throws Exception {
-        long deadline = System.currentTimeMillis() + 90_000;
-        String last = null;
-        while (System.currentTimeMillis() < deadline) {
-            HttpResponse<String> r = get("/v1/traces/" + traceId);
-            last = r.body();
-            if (r.statusCode() == 200) {
-                JsonNode t = StrictJson.parse(r.body());
-                if (!List.of("open", "receiving").contains(t.get("state").asText()) && t.hasNonNull("document_uri")) {
-                    return t;
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("trace " + traceId + " did not finish: " + last);
+        return EmbeddedServices.awaitEnded(stack.gatewayUrl(), researcher, traceId, java.time.Duration.ofSeconds(90));
     }
 
     static Path s3File(String uri) {

@@ -286,20 +286,7 @@ class V0ClientsITCase {
     }
 
     static JsonNode awaitEnded(String traceId) throws Exception {
-        long deadline = System.currentTimeMillis() + 120_000;
-        String last = null;
-        while (System.currentTimeMillis() < deadline) {
-            HttpResponse<String> r = get("/v1/traces/" + traceId);
-            last = r.body();
-            if (r.statusCode() == 200) {
-                JsonNode t = StrictJson.parse(r.body());
-                if (!List.of("open", "receiving").contains(t.get("state").asText()) && t.hasNonNull("document_uri")) {
-                    return t;
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("trace " + traceId + " did not end: " + last);
+        return EmbeddedServices.awaitEnded(stack.gatewayUrl(), TOKEN, traceId, java.time.Duration.ofSeconds(120));
     }
 
     static HttpResponse<String> get(String path) throws Exception {

@@ -284,7 +284,8 @@ public final class TraceAssembler implements Serializable {
                         + " carries " + ServerRedaction.MEMBER + ", which only the assembly writes", out);
                 return false;
             }
-            ChainVerdict failure = ChainRules.accept(s.chain, list.get(i), list.subList(i + 1, list.size()), null);
+            // a translation made just above is not translated again to be checked; any other event is checked whole
+            ChainVerdict failure = ChainRules.accept(s.chain, list.get(i), list.subList(i + 1, list.size()), null, originals == null);
             if (failure != null) {
                 end(s, TraceStatus.REJECTED, "chunk_seq " + chunkSeq + ": " + failure.reason(), out);
                 return false;

@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prtelemetry.schemas.integrity.EventHasher;
+import dev.prtelemetry.schemas.integrity.Sha256;
 import dev.prtelemetry.schemas.json.StrictJson;
+import dev.prtelemetry.schemas.model.GitIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Trace format v0 — the events of the system PR Telemetry replaces (flat fields, no payload, no
@@ -29,9 +30,6 @@ import java.util.regex.Pattern;
 public final class V0Events {
     /** The member holding the original v0 event's text. */
     public static final String MEMBER = "v0_event";
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern GIT_ID = Pattern.compile("[0-9a-f]{40}|[0-9a-f]{64}");
-    private static final Pattern GIT_PREFIX = Pattern.compile("[0-9a-f]{4,39}");
     private static final String[] NOTE_KINDS = {"plan", "hypothesis", "observation", "decision", "next_step"};
     private static final JsonFactory FACTORY = new JsonFactory();
 
@@ -75,8 +73,8 @@ public final class V0Events {
                 if (counted != null) {
                     p.put("lines_added", counted[0]).put("lines_removed", counted[1]);
                 }
-                putIfMatches(p, "before_sha256", v0.get("buffer_hash_before"), SHA256);
-                putIfMatches(p, "after_sha256", v0.get("buffer_hash_after"), SHA256);
+                putIfSha256(p, "before_sha256", v0.get("buffer_hash_before"));
+                putIfSha256(p, "after_sha256", v0.get("buffer_hash_after"));
                 if (v0.path("language").isTextual()) {
                     p.set("language", v0.get("language"));
                 }
@@ -101,13 +99,13 @@ public final class V0Events {
             }
             case "commit" -> {
                 String sha = v0.path("sha").asText();
-                if (GIT_ID.matcher(sha).matches()) {
+                if (GitIds.isFull(sha)) {
                     p.put("sha", sha);
-                } else if (GIT_PREFIX.matcher(sha).matches()) {
+                } else if (GitIds.isAbbreviated(sha)) {
                     p.put("sha", sha).put("sha_abbreviated", true);
                 }
                 String parent = v0.path("parent_sha").asText(null);
-                if (parent != null && (GIT_ID.matcher(parent).matches() || GIT_PREFIX.matcher(parent).matches())) {
+                if (GitIds.isFull(parent) || GitIds.isAbbreviated(parent)) {
                     p.putArray("parents").add(parent);
                 }
                 p.set("message", v0.get("message"));
@@ -242,8 +240,8 @@ public final class V0Events {
         return added + removed == 0 && !diff.contains("\n@@") && !diff.startsWith("@@") ? null : new long[] {added, removed};
     }
 
-    private static void putIfMatches(ObjectNode p, String name, JsonNode value, Pattern pattern) {
-        if (value != null && value.isTextual() && pattern.matcher(value.textValue()).matches()) {
+    private static void putIfSha256(ObjectNode p, String name, JsonNode value) {
+        if (value != null && value.isTextual() && Sha256.isHash(value.textValue())) {
             p.set(name, value);
         }
     }
